@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+// The single translation unit that compiles Asio (ASIO_SEPARATE_COMPILATION).
+#include <asio/impl/src.hpp>

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+#include "zmtp/frame_decoder.hpp"
+
+#include "zmtp/detail/endian.hpp"
+#include "zmtp/error.hpp"
+#include "zmtp/frame_header.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+namespace zmtp {
+
+frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detail::block* owner,
+                                            std::size_t& consumed)
+{
+    consumed = 0;
+    while (true) {
+        switch (state_) {
+        case state::failed:
+            return status::failed;
+
+        case state::flags: {
+            if (consumed == in.size())
+                return status::need_more;
+            flags_ = std::to_integer<std::uint8_t>(in[consumed++]);
+            // RFC 37: bits 7-3 are "reserved for future use and MUST be zero".
+            if ((flags_ & frame_flags::reserved) != 0 && !limits_.lenient_flags) {
+                fail(error::reserved_flags);
+                return status::failed;
+            }
+            is_command_ = (flags_ & frame_flags::command) != 0;
+            more_ = (flags_ & frame_flags::more) != 0;
+            // RFC 37: command = command-size command-body, whose flags are
+            // %x04 or %x06 only -- a command never continues a message.
+            if (is_command_ && more_) {
+                fail(error::more_on_command);
+                return status::failed;
+            }
+            if (!is_command_ && commands_only_) {
+                fail(error::data_before_ready);
+                return status::failed;
+            }
+            size_need_ = (flags_ & frame_flags::long_size) ? 8 : 1;
+            size_have_ = 0;
+            state_ = state::size;
+            break;
+        }
+
+        case state::size: {
+            const std::size_t n = std::min(size_need_ - size_have_, in.size() - consumed);
+            std::memcpy(size_buf_ + size_have_, in.data() + consumed, n);
+            size_have_ += n;
+            consumed += n;
+            if (size_have_ < size_need_)
+                return status::need_more;
+            body_size_ = size_need_ == 1 ? std::to_integer<std::uint64_t>(size_buf_[0])
+                                         : detail::get_u64_be(size_buf_);
+            if (!start_body())
+                return status::failed;
+            if (state_ == state::flags) { // an empty body completed the frame
+                if (auto s = frame_result(); s != status::need_more)
+                    return s;
+                break;
+            }
+            // A body fully present in the input can reference the input's block.
+            if (!is_command_ && state_ == state::body && owner != nullptr &&
+                body_size_ > frame::inline_capacity && in.size() - consumed >= body_size_) {
+                body_ = frame::share(owner, in.data() + consumed, body_size_);
+                consumed += body_size_;
+                body_have_ = body_size_;
+                finish_frame();
+                if (auto s = frame_result(); s != status::need_more)
+                    return s;
+                break;
+            }
+            if (state_ == state::body && !is_command_ && body_size_ > 0) {
+                try {
+                    body_ = frame(static_cast<std::size_t>(body_size_));
+                } catch (const std::bad_alloc&) {
+                    fail(error::frame_too_large);
+                    return status::failed;
+                }
+            }
+            break;
+        }
+
+        case state::body: {
+            const std::size_t n = std::min<std::size_t>(body_size_ - body_have_, in.size() - consumed);
+            if (n > 0) {
+                std::byte* dst = is_command_ ? command_.data() : body_.data();
+                std::memcpy(dst + body_have_, in.data() + consumed, n);
+                body_have_ += n;
+                consumed += n;
+            }
+            if (body_have_ < body_size_)
+                return status::need_more;
+            finish_frame();
+            if (auto s = frame_result(); s != status::need_more)
+                return s;
+            break;
+        }
+        }
+    }
+}
+
+// Called when a header is complete: checks limits before any allocation.
+bool frame_decoder::start_body()
+{
+    body_have_ = 0;
+    if (is_command_) {
+        if (body_size_ > limits_.max_command_size) {
+            fail(error::command_too_large);
+            return false;
+        }
+        command_.resize(static_cast<std::size_t>(body_size_));
+    } else {
+        if (body_size_ > limits_.max_frame_size) {
+            fail(error::frame_too_large);
+            return false;
+        }
+        if (body_size_ > limits_.max_message_size - std::min(msg_bytes_, limits_.max_message_size)) {
+            fail(error::message_too_large);
+            return false;
+        }
+        if (msg_.size() + 1 > limits_.max_frames_per_message) {
+            fail(error::too_many_frames);
+            return false;
+        }
+        body_ = frame();
+    }
+    state_ = state::body;
+    if (body_size_ == 0)
+        finish_frame();
+    return true;
+}
+
+// Called when a body is complete: files the frame and returns to `flags`.
+void frame_decoder::finish_frame()
+{
+    state_ = state::flags;
+    if (is_command_)
+        return;
+    msg_bytes_ += static_cast<std::size_t>(body_size_);
+    msg_.push_back(std::move(body_));
+}
+
+// After finish_frame(): what, if anything, is ready for the caller.
+frame_decoder::status frame_decoder::frame_result() noexcept
+{
+    if (is_command_)
+        return status::command;
+    if (more_)
+        return status::need_more;
+    msg_bytes_ = 0;
+    return status::message;
+}
+
+std::span<std::byte> frame_decoder::body_window() noexcept
+{
+    if (state_ != state::body || is_command_ || body_.is_inline())
+        return {};
+    return {body_.data() + body_have_, static_cast<std::size_t>(body_size_) - body_have_};
+}
+
+frame_decoder::status frame_decoder::commit_body(std::size_t n)
+{
+    body_have_ += n;
+    if (body_have_ < body_size_)
+        return status::need_more;
+    finish_frame();
+    return frame_result();
+}
+
+} // namespace zmtp

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/** @file
+    `zmtp::message`: a multipart message, delivered all frames or none.
+
+    The first frame is stored in the object itself, so a single-part message
+    of up to `frame::inline_capacity` bytes costs no heap allocation at all.
+*/
+
+#include "zmtp/frame.hpp"
+
+#include <cstddef>
+#include <initializer_list>
+#include <iterator>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace zmtp {
+
+/** A message: an ordered list of frames.
+
+    @par Thread Safety
+    Distinct objects: safe. Shared objects: unsafe.
+*/
+class message {
+public:
+    message() noexcept = default;
+
+    /// A single-frame message holding a copy of `s`.
+    explicit message(std::string_view s) : first_(s), count_(1) {}
+
+    /// A single-frame message.
+    explicit message(frame f) noexcept : first_(std::move(f)), count_(1) {}
+
+    message(const message&) = default;
+    message& operator=(const message&) = default;
+    message(message&& other) noexcept
+        : first_(std::move(other.first_)), rest_(std::move(other.rest_)), count_(other.count_)
+    {
+        other.rest_.clear();
+        other.count_ = 0;
+    }
+    message& operator=(message&& other) noexcept
+    {
+        first_ = std::move(other.first_);
+        rest_ = std::move(other.rest_);
+        count_ = other.count_;
+        other.rest_.clear();
+        other.count_ = 0;
+        return *this;
+    }
+
+    /// A message with one frame per string.
+    message(std::initializer_list<std::string_view> parts)
+    {
+        for (auto p : parts)
+            push_back(frame(p));
+    }
+
+    std::size_t size() const noexcept { return count_; }
+    bool empty() const noexcept { return count_ == 0; }
+
+    frame& operator[](std::size_t i) noexcept { return i == 0 ? first_ : rest_[i - 1]; }
+    const frame& operator[](std::size_t i) const noexcept
+    {
+        return i == 0 ? first_ : rest_[i - 1];
+    }
+    frame& front() noexcept { return first_; }
+    const frame& front() const noexcept { return first_; }
+    frame& back() noexcept { return (*this)[count_ - 1]; }
+    const frame& back() const noexcept { return (*this)[count_ - 1]; }
+
+    void push_back(frame f)
+    {
+        if (count_ == 0)
+            first_ = std::move(f);
+        else
+            rest_.push_back(std::move(f));
+        ++count_;
+    }
+    void push_back(std::string_view s) { push_back(frame(s)); }
+
+    /// Inserts `f` before the first frame (a routing envelope, for example).
+    void push_front(frame f)
+    {
+        if (count_ != 0)
+            rest_.insert(rest_.begin(), std::move(first_));
+        first_ = std::move(f);
+        ++count_;
+    }
+
+    /// Removes and returns the first frame. Precondition: !empty().
+    frame pop_front()
+    {
+        frame out = std::move(first_);
+        if (!rest_.empty()) {
+            first_ = std::move(rest_.front());
+            rest_.erase(rest_.begin());
+        }
+        --count_;
+        return out;
+    }
+
+    void clear() noexcept
+    {
+        first_ = frame();
+        rest_.clear();
+        count_ = 0;
+    }
+
+    /// Total body bytes over all frames.
+    std::size_t bytes() const noexcept
+    {
+        std::size_t n = count_ ? first_.size() : 0;
+        for (const auto& f : rest_)
+            n += f.size();
+        return n;
+    }
+
+    template <class Frame>
+    class basic_iterator {
+    public:
+        using iterator_category = std::random_access_iterator_tag;
+        using value_type = frame;
+        using difference_type = std::ptrdiff_t;
+        using pointer = Frame*;
+        using reference = Frame&;
+        using owner = std::conditional_t<std::is_const_v<Frame>, const message, message>;
+
+        basic_iterator() = default;
+        basic_iterator(owner* m, std::size_t i) : m_(m), i_(i) {}
+        reference operator*() const { return (*m_)[i_]; }
+        pointer operator->() const { return &(*m_)[i_]; }
+        basic_iterator& operator++() { ++i_; return *this; }
+        basic_iterator operator++(int) { auto t = *this; ++i_; return t; }
+        basic_iterator& operator--() { --i_; return *this; }
+        basic_iterator operator--(int) { auto t = *this; --i_; return t; }
+        basic_iterator& operator+=(difference_type d) { i_ += static_cast<std::size_t>(d); return *this; }
+        basic_iterator& operator-=(difference_type d) { i_ -= static_cast<std::size_t>(d); return *this; }
+        friend basic_iterator operator+(basic_iterator a, difference_type d) { return a += d; }
+        friend basic_iterator operator+(difference_type d, basic_iterator a) { return a += d; }
+        friend basic_iterator operator-(basic_iterator a, difference_type d) { return a -= d; }
+        friend difference_type operator-(const basic_iterator& a, const basic_iterator& b)
+        {
+            return static_cast<difference_type>(a.i_) - static_cast<difference_type>(b.i_);
+        }
+        reference operator[](difference_type d) const { return (*m_)[i_ + static_cast<std::size_t>(d)]; }
+        friend bool operator==(const basic_iterator& a, const basic_iterator& b) { return a.i_ == b.i_; }
+        friend auto operator<=>(const basic_iterator& a, const basic_iterator& b) { return a.i_ <=> b.i_; }
+
+    private:
+        owner* m_ = nullptr;
+        std::size_t i_ = 0;
+    };
+    using iterator = basic_iterator<frame>;
+    using const_iterator = basic_iterator<const frame>;
+
+    iterator begin() noexcept { return {this, 0}; }
+    iterator end() noexcept { return {this, count_}; }
+    const_iterator begin() const noexcept { return {this, 0}; }
+    const_iterator end() const noexcept { return {this, count_}; }
+
+    friend bool operator==(const message& a, const message& b) noexcept
+    {
+        if (a.count_ != b.count_)
+            return false;
+        for (std::size_t i = 0; i < a.count_; ++i)
+            if (!(a[i] == b[i]))
+                return false;
+        return true;
+    }
+
+private:
+    frame first_;
+    std::vector<frame> rest_;
+    std::size_t count_ = 0;
+};
+
+} // namespace zmtp
