@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "zmtp/frame.hpp"
 
+#include <cstdint>
 #include <new>
 
 namespace zmtp {
@@ -8,6 +9,10 @@ namespace detail {
 
 block* allocate_block(std::size_t capacity)
 {
+    // A peer-declared size near SIZE_MAX would wrap the sum below into a
+    // small allocation that the body then overruns.
+    if (capacity > SIZE_MAX - sizeof(block))
+        throw std::bad_alloc();
     void* raw = ::operator new(sizeof(block) + capacity);
     return new (raw) block{{1}, capacity, nullptr, nullptr, nullptr};
 }

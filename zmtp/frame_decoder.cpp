@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 namespace zmtp {
 
@@ -49,7 +50,8 @@ frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detai
 
         case state::size: {
             const std::size_t n = std::min(size_need_ - size_have_, in.size() - consumed);
-            std::memcpy(size_buf_ + size_have_, in.data() + consumed, n);
+            if (n != 0) // an empty span's data() may be null
+                std::memcpy(size_buf_ + size_have_, in.data() + consumed, n);
             size_have_ += n;
             consumed += n;
             if (size_have_ < size_need_)
@@ -113,7 +115,15 @@ bool frame_decoder::start_body()
             fail(error::command_too_large);
             return false;
         }
-        command_.resize(static_cast<std::size_t>(body_size_));
+        try {
+            command_.resize(static_cast<std::size_t>(body_size_));
+        } catch (const std::bad_alloc&) { // only when max_command_size is huge
+            fail(error::command_too_large);
+            return false;
+        } catch (const std::length_error&) {
+            fail(error::command_too_large);
+            return false;
+        }
     } else {
         if (body_size_ > limits_.max_frame_size) {
             fail(error::frame_too_large);

@@ -59,7 +59,8 @@ std::size_t greeting_decoder::feed(std::span<const std::byte> in, std::error_cod
     }
     const std::size_t n = std::min(in.size(), greeting_size - have_);
     const std::size_t start = have_;
-    std::memcpy(buf_.data() + have_, in.data(), n);
+    if (n != 0) // an empty span's data() may be null, which memcpy must not see
+        std::memcpy(buf_.data() + have_, in.data(), n);
     have_ += n;
     // Validate each significant octet as soon as it has arrived.
     for (std::size_t i = start; i < have_; ++i) {

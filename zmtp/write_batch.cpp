@@ -43,7 +43,9 @@ void write_batch::append_message(message&& m)
     for (std::size_t i = 0; i < count; ++i) {
         const frame& f = m[i];
         const std::size_t off = staging_.size();
-        const bool copy = f.size() <= copy_threshold_;
+        // An inline body lives inside the message object, which moves into
+        // held_ below (and again when held_ grows): never reference it.
+        const bool copy = f.size() <= copy_threshold_ || f.is_inline();
         staging_.resize(off + max_frame_header_size + (copy ? f.size() : 0));
         std::size_t n = encode_frame_header(staging_.data() + off, f.size(), i + 1 < count, false);
         if (copy) {

@@ -22,7 +22,8 @@ namespace zmtp {
 
 class write_batch {
 public:
-    /// Bodies of at most this many bytes are copied into the staging buffer.
+    /// Bodies of at most this many bytes (and inline bodies, whatever the
+    /// threshold) are copied into the staging buffer.
     static constexpr std::size_t default_copy_threshold = 512;
 
     explicit write_batch(std::size_t copy_threshold = default_copy_threshold)

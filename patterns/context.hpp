@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/** @file
+    `context`: the I/O threads sockets run on.
+*/
+
+#include <asio/io_context.hpp>
+
+#include <memory>
+
+namespace zmtp::patterns {
+
+namespace detail {
+class context_impl;
+}
+
+/** Owns the I/O thread(s) that run its sockets' connections, or runs them on
+    an `asio::io_context` the application supplies and runs itself.
+
+    Destroying a context closes the sockets still open on it and waits for
+    their linger period (bounded: see socket_options::linger), then stops its
+    threads.
+
+    @par Thread Safety
+    Distinct objects: safe. Shared objects: safe.
+*/
+class context {
+public:
+    /// A context with `io_threads` threads of its own (libzmq's default is 1).
+    explicit context(int io_threads = 1);
+    /// A context whose sockets run on `ioc`; the application runs `ioc`.
+    explicit context(asio::io_context& ioc);
+    ~context();
+
+    context(const context&) = delete;
+    context& operator=(const context&) = delete;
+
+    asio::io_context& get_io_context() noexcept;
+
+    /// @internal
+    const std::shared_ptr<detail::context_impl>& impl() const noexcept { return impl_; }
+
+private:
+    std::shared_ptr<detail::context_impl> impl_;
+};
+
+} // namespace zmtp::patterns

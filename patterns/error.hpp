@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/** @file
+    Errors of the socket API.
+*/
+
+#include <system_error>
+
+namespace zmtp::patterns {
+
+/** Errors returned by socket operations. */
+enum class socket_error {
+    would_block = 1,   ///< try_send/try_recv: nothing can be done right now (EAGAIN)
+    timed_out,         ///< sndtimeo/rcvtimeo expired (libzmq reports EAGAIN)
+    closed,            ///< the socket (or its context) is closed (ETERM)
+    not_supported,     ///< the operation does not exist for this socket type (ENOTSUP)
+    bad_state,         ///< the pattern's state machine forbids it now (EFSM)
+    request_lost,      ///< REQ: the connection carrying the request is gone
+    retries_exhausted, ///< REQ: the last resend timed out too
+    host_unreachable,  ///< ROUTER with router_mandatory: no peer with that id (EHOSTUNREACH)
+    invalid_argument,  ///< a malformed option value or message (EINVAL)
+    would_deadlock,    ///< a blocking call that would have to wait, made on the socket's own thread
+};
+
+const std::error_category& socket_category() noexcept;
+
+inline std::error_code make_error_code(socket_error e) noexcept
+{
+    return {static_cast<int>(e), socket_category()};
+}
+
+} // namespace zmtp::patterns
+
+template <>
+struct std::is_error_code_enum<zmtp::patterns::socket_error> : std::true_type {};

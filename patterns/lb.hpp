@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/** @file
+    `lb`: round-robin over the pipes that have room (PUSH, DEALER, REQ).
+
+    Pipes with room sit at the front of the array (the "active" prefix); a
+    pipe that fills up is swapped out of the prefix and comes back when its
+    writer drains it. Whole messages are routed, so the turn always advances
+    at a message boundary.
+*/
+
+#include "patterns/pipe.hpp"
+
+#include <vector>
+
+namespace zmtp::patterns {
+
+class lb {
+public:
+    void attach(pipe& p);
+    void detach(pipe& p);
+    /// The pipe has room again.
+    void activated(pipe& p);
+
+    /// The pipe whose turn it is, or null if none has room.
+    pipe* next() noexcept { return active_ ? pipes_[current_] : nullptr; }
+    /// Routes `m` to next(). Precondition: next() != nullptr.
+    pipe& send(zmtp::message&& m);
+
+    bool has_room() const noexcept { return active_ != 0; }
+    std::size_t size() const noexcept { return pipes_.size(); }
+    /// Sum of free slots over all pipes.
+    std::size_t free_slots() const noexcept;
+
+private:
+    void deactivate(pipe& p);
+    void swap_slots(std::size_t a, std::size_t b);
+
+    std::vector<pipe*> pipes_;
+    std::size_t active_ = 0;
+    std::size_t current_ = 0;
+};
+
+} // namespace zmtp::patterns

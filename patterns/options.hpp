@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/** @file
+    Socket options: one plain struct, with libzmq's meanings and defaults
+    except where noted (linger, reconnect backoff, size limits).
+*/
+
+#include "zmtp/limits.hpp"
+#include "zmtp/metadata.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace zmtp::patterns {
+
+using std::chrono::milliseconds;
+
+/** Options of a socket. Set them before bind/connect; changes apply to
+    connections made afterwards. */
+struct socket_options {
+    /// Messages queued per peer for sending before the peer counts as full; 0 = no limit.
+    std::size_t sndhwm = 1000;
+    /// Messages queued per peer on receipt before reading from it pauses; 0 = no limit.
+    std::size_t rcvhwm = 1000;
+    /** How long close() keeps trying to deliver queued messages. libzmq's
+        default is infinite, which hangs programs at exit; ours is 2 s.
+        Negative = forever, 0 = drop at once. */
+    milliseconds linger{2000};
+    /// Blocking send timeout; negative = forever (libzmq's -1).
+    milliseconds sndtimeo{-1};
+    /// Blocking recv timeout; negative = forever.
+    milliseconds rcvtimeo{-1};
+    /// First reconnect delay (plus random jitter of up to the same); negative = never reconnect.
+    milliseconds reconnect_ivl{100};
+    /** Cap of the exponential reconnect backoff. libzmq's default (0) means no
+        backoff; ours doubles the delay up to 5 s, and resets after a handshake. */
+    milliseconds reconnect_ivl_max{5000};
+    /// Greeting + handshake deadline; 0 = none.
+    milliseconds handshake_ivl{30000};
+    /// PING interval; 0 = no heartbeats.
+    milliseconds heartbeat_ivl{0};
+    /// Silence after a PING that drops the connection; negative = heartbeat_ivl.
+    milliseconds heartbeat_timeout{-1};
+    /// TTL announced in PINGs (at most 65.5 s, libzmq's limit).
+    milliseconds heartbeat_ttl{0};
+    /// Identity sent in READY (REQ, DEALER, ROUTER): 0..255 bytes, not starting with 0x00.
+    std::string routing_id;
+    /// Extra READY properties.
+    zmtp::metadata metadata;
+    /// Frame, message and command size limits applied to every peer.
+    zmtp::limits limits;
+    /// SO_KEEPALIVE: -1 = OS default, 0 = off, 1 = on; and its parameters.
+    int tcp_keepalive = -1;
+    int tcp_keepalive_cnt = -1;
+    int tcp_keepalive_idle = -1;
+    int tcp_keepalive_intvl = -1;
+    /// listen() backlog.
+    int backlog = 100;
+};
+
+} // namespace zmtp::patterns

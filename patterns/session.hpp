@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/** @file
+    `session`: one peer of a socket -- its pipe, its engine, and, for a
+    connecting socket, its connector.
+
+    A connecting session exists from connect() to disconnect(); its pipe
+    outlives each TCP connection, so queued messages wait for the next one.
+    An accepted session lives as long as its connection; when the connection
+    ends, messages already received stay readable, and the session goes away
+    once they have been read.
+*/
+
+#include "patterns/pipe.hpp"
+#include "transport/connector.hpp"
+#include "transport/engine.hpp"
+
+#include <memory>
+#include <string>
+
+namespace zmtp::patterns {
+
+class socket_core;
+
+class session final : public transport::engine_owner {
+public:
+    /// `endpoint` is the connect() string, or the bound endpoint that accepted.
+    session(socket_core& core, std::string endpoint, bool connecting, const void* origin);
+    ~session();
+
+    session(const session&) = delete;
+    session& operator=(const session&) = delete;
+
+    /// Connecting side: creates the pipe and starts connecting.
+    void start_connect(const transport::endpoint& ep);
+    /// Runs an engine over a connected or accepted stream.
+    void adopt(transport::any_stream&& stream, std::string remote);
+    /// Stops connecting and closes the connection (no events).
+    void stop();
+
+    // Called by the pipe.
+    void notify_outbound();
+    /// The inbound queue fell to the low-water mark: resume the engine (deferred).
+    void resume_reading();
+    /// The inbound queue became empty.
+    void pipe_emptied();
+
+    pipe* get_pipe() noexcept { return pipe_.get(); }
+    transport::engine* get_engine() noexcept { return engine_.get(); }
+    bool connecting() const noexcept { return connecting_; }
+    const std::string& endpoint() const noexcept { return endpoint_; }
+    /// The listener that accepted this session (null when connecting).
+    const void* origin() const noexcept { return origin_; }
+    /// True when nothing is waiting to be written (for linger).
+    bool output_idle() const noexcept;
+    /// True once the connection has ended and the session only drains its inbound queue.
+    bool terminated() const noexcept { return terminated_; }
+
+private:
+    // transport::engine_owner
+    void on_engine_ready(transport::engine& e) override;
+    bool on_engine_message(transport::engine& e, zmtp::message&& m) override;
+    void on_engine_subscription(transport::engine& e, bool subscribe, zmtp::frame topic) override;
+    void on_engine_batch_end(transport::engine& e) override;
+    void pull_outbound(transport::engine& e, zmtp::connection& conn, zmtp::write_batch& batch,
+                       std::size_t max_bytes) override;
+    void on_engine_drained(transport::engine& e) override;
+    void on_engine_closed(transport::engine& e, std::error_code reason) override;
+
+    void make_pipe();
+
+    socket_core& core_;
+    std::string endpoint_;
+    bool connecting_;
+    const void* origin_;
+    std::unique_ptr<pipe> pipe_;
+    std::shared_ptr<transport::engine> engine_;
+    std::shared_ptr<transport::connector> connector_;
+    bool ready_ = false;       // current engine finished its handshake
+    bool terminated_ = false;  // accepted session whose connection ended
+    bool attached_ = false;    // pipe is part of the pattern
+};
+
+} // namespace zmtp::patterns

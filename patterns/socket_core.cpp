@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: MIT
+#include "patterns/socket_core.hpp"
+
+#include "patterns/detail/context_impl.hpp"
+#include "patterns/error.hpp"
+#include "patterns/session.hpp"
+#include "transport/endpoint.hpp"
+
+#include <asio/dispatch.hpp>
+#include <asio/error.hpp>
+#include <asio/post.hpp>
+
+#include <future>
+
+namespace zmtp::patterns {
+namespace {
+
+constexpr std::size_t send_queue_capacity = 1024;
+constexpr std::size_t recv_queue_capacity = 256;
+constexpr std::size_t max_buffered_events = 1024;
+
+} // namespace
+
+std::string_view to_string(socket_event::kind k) noexcept
+{
+    switch (k) {
+    case socket_event::kind::listening: return "listening";
+    case socket_event::kind::bind_failed: return "bind-failed";
+    case socket_event::kind::accepted: return "accepted";
+    case socket_event::kind::connected: return "connected";
+    case socket_event::kind::connect_retried: return "connect-retried";
+    case socket_event::kind::handshake_succeeded: return "handshake-succeeded";
+    case socket_event::kind::handshake_failed: return "handshake-failed";
+    case socket_event::kind::disconnected: return "disconnected";
+    case socket_event::kind::closed: return "closed";
+    }
+    return "unknown";
+}
+
+socket_core::socket_core(std::shared_ptr<detail::context_impl> ctx, zmtp::socket_type type,
+                         socket_options opts)
+    : ctx_(std::move(ctx)),
+      type_(type),
+      opts_(std::move(opts)),
+      io_executor_(ctx_->io().get_executor())
+{
+    // A context with one thread of its own needs no strand: that thread
+    // serialises everything already.
+    if (ctx_->single_threaded()) {
+        executor_ = io_executor_;
+    } else {
+        strand_.emplace(asio::make_strand(ctx_->io()));
+        executor_ = *strand_;
+    }
+    pattern_ = make_pattern(type_, *this);
+    blocks_on_send_ = pattern_->blocks_on_send();
+    sndtimeo_ms_ = opts_.sndtimeo.count();
+    rcvtimeo_ms_ = opts_.rcvtimeo.count();
+}
+
+socket_core::~socket_core()
+{
+    // Normally finish_close() emptied these on the strand; this is the
+    // context-already-stopped path.
+    for (auto& s : sessions_)
+        s->stop();
+    sessions_.clear();
+    for (auto& l : listeners_)
+        l.listener->close();
+}
+
+void socket_core::start()
+{
+    ctx_->register_socket(shared_from_this());
+}
+
+bool socket_core::on_strand() const noexcept
+{
+    return strand_ ? strand_->running_in_this_thread() : io_executor_.running_in_this_thread();
+}
+
+void socket_core::run_sync(const std::function<void()>& fn)
+{
+    if (on_strand()) {
+        fn();
+        return;
+    }
+    std::promise<void> done;
+    asio::post(executor_, [&] {
+        fn();
+        done.set_value();
+    });
+    done.get_future().wait();
+}
+
+transport::engine_options socket_core::engine_options() const
+{
+    transport::engine_options e;
+    e.connection.type = type_;
+    e.connection.routing_id = opts_.routing_id;
+    e.connection.properties = opts_.metadata;
+    e.connection.limits = opts_.limits;
+    e.handshake_ivl = opts_.handshake_ivl;
+    e.heartbeat_ivl = opts_.heartbeat_ivl;
+    e.heartbeat_timeout = opts_.heartbeat_timeout;
+    e.heartbeat_ttl = opts_.heartbeat_ttl;
+    return e;
+}
+
+transport::connector_options socket_core::connector_options() const
+{
+    transport::connector_options c;
+    c.reconnect_ivl = opts_.reconnect_ivl;
+    c.reconnect_ivl_max = opts_.reconnect_ivl_max;
+    c.tcp.keepalive = opts_.tcp_keepalive;
+    c.tcp.keepalive_cnt = opts_.tcp_keepalive_cnt;
+    c.tcp.keepalive_idle = opts_.tcp_keepalive_idle;
+    c.tcp.keepalive_intvl = opts_.tcp_keepalive_intvl;
+    return c;
+}
+
+socket_options socket_core::get_options()
+{
+    socket_options o;
+    run_sync([&] { o = opts_; });
+    return o;
+}
+
+void socket_core::set_options(const socket_options& o)
+{
+    run_sync([&] { opts_ = o; });
+    sndtimeo_ms_ = o.sndtimeo.count();
+    rcvtimeo_ms_ = o.rcvtimeo.count();
+}
+
+void socket_core::set_event_handler(event_handler h)
+{
+    run_sync([&] { event_handler_ = std::move(h); });
+}
+
+std::string socket_core::last_endpoint()
+{
+    std::string s;
+    run_sync([&] { s = last_endpoint_; });
+    return s;
+}
+
+//----------------------------------------------------------------------------
+// Endpoints
+
+std::string socket_core::bind(std::string_view ep, std::error_code& ec)
+{
+    std::string bound;
+    run_sync([&] { do_bind(ep, bound, ec); });
+    return bound;
+}
+
+void socket_core::do_bind(std::string_view ep, std::string& bound, std::error_code& ec)
+{
+    if (closing_) {
+        ec = socket_error::closed;
+        return;
+    }
+    const auto parsed = transport::endpoint::parse(ep, ec);
+    if (!parsed)
+        return;
+    transport::tcp_options tcp = connector_options().tcp;
+    auto l = transport::listener::open(executor_, *parsed, tcp, opts_.backlog, ec);
+    if (!l) {
+        emit(socket_event::kind::bind_failed, std::string(ep), ec);
+        return;
+    }
+    bound = l->bound();
+    const void* origin = l.get();
+    l->start(
+        [w = weak_from_this(), origin, bound](transport::any_stream&& s, std::string remote) {
+            if (auto self = w.lock())
+                self->listener_accepted(origin, bound, std::move(s), std::move(remote));
+        },
+        [w = weak_from_this(), bound](std::error_code e) {
+            if (auto self = w.lock())
+                self->emit(socket_event::kind::bind_failed, bound, e);
+        });
+    listeners_.push_back({std::string(ep), bound, std::move(l)});
+    last_endpoint_ = bound;
+    ec.clear();
+    emit(socket_event::kind::listening, bound);
+}
+
+void socket_core::listener_accepted(const void* origin, std::string bound,
+                                    transport::any_stream&& s, std::string remote)
+{
+    if (closing_)
+        return;
+    emit(socket_event::kind::accepted, remote);
+    sessions_.push_back(std::make_unique<session>(*this, std::move(bound), false, origin));
+    sessions_.back()->adopt(std::move(s), std::move(remote));
+}
+
+void socket_core::connect(std::string_view ep, std::error_code& ec)
+{
+    run_sync([&] { do_connect(ep, ec); });
+}
+
+void socket_core::do_connect(std::string_view ep, std::error_code& ec)
+{
+    if (closing_) {
+        ec = socket_error::closed;
+        return;
+    }
+    const auto parsed = transport::endpoint::parse(ep, ec);
+    if (!parsed)
+        return;
+    sessions_.push_back(std::make_unique<session>(*this, std::string(ep), true, nullptr));
+    sessions_.back()->start_connect(*parsed);
+    last_endpoint_ = std::string(ep);
+    ec.clear();
+}
+
+void socket_core::unbind(std::string_view ep, std::error_code& ec)
+{
+    run_sync([&] {
+        for (auto it = listeners_.begin(); it != listeners_.end(); ++it) {
+            // Like libzmq, a wildcard port must be unbound by the endpoint
+            // actually bound (last_endpoint), not by the wildcard string.
+            if (it->bound != ep && !(it->requested == ep && it->requested == it->bound))
+                continue;
+            const void* origin = it->listener.get();
+            it->listener->close();
+            emit(socket_event::kind::closed, it->bound);
+            listeners_.erase(it);
+            // Connections accepted through that endpoint go too.
+            for (auto s = sessions_.begin(); s != sessions_.end();) {
+                auto next = std::next(s);
+                if ((*s)->origin() == origin)
+                    remove_session(s->get());
+                s = next;
+            }
+            ec.clear();
+            return;
+        }
+        ec = transport::transport_error::unknown_endpoint;
+    });
+}
+
+void socket_core::disconnect(std::string_view ep, std::error_code& ec)
+{
+    run_sync([&] {
+        bool found = false;
+        for (auto s = sessions_.begin(); s != sessions_.end();) {
+            auto next = std::next(s);
+            if ((*s)->connecting() && (*s)->endpoint() == ep) {
+                remove_session(s->get());
+                found = true;
+            }
+            s = next;
+        }
+        if (found)
+            ec.clear();
+        else
+            ec = transport::transport_error::unknown_endpoint;
+    });
+}
+
+void socket_core::remove_session(session* s)
+{
+    if (auto* p = s->get_pipe()) {
+        if (p->lb_slot != pipe::npos || p->fq_slot != pipe::npos)
+            pattern_->detach(*p);
+    }
+    s->stop();
+    for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+        if (it->get() == s) {
+            sessions_.erase(it);
+            break;
+        }
+    }
+    check_linger();
+}
+
+//----------------------------------------------------------------------------
+// Session notifications
+
+void socket_core::session_attached(session& s)
+{
+    pattern_->attach(*s.get_pipe());
+}
+
+void socket_core::session_connected(session& s)
+{
+    pattern_->connected(*s.get_pipe());
+}
+
+void socket_core::session_terminated(session& s)
+{
+    pipe* p = s.get_pipe();
+    if (p == nullptr) {
+        // Never completed a handshake: nothing joined the pattern.
+        asio::post(executor_, [self = shared_from_this(), ptr = &s] { self->remove_session(ptr); });
+        return;
+    }
+    p->drop_out();
+    pattern_->terminated(*p);
+    if (!p->has_in())
+        session_drained(s);
+}
+
+void socket_core::session_drained(session& s)
+{
+    // Posted: this runs from inside pattern code that still holds the pipe.
+    asio::post(executor_, [self = shared_from_this(), ptr = &s] { self->remove_session(ptr); });
+}
+
+void socket_core::session_output_idle()
+{
+    if (closing_)
+        check_linger();
+}
+
+//----------------------------------------------------------------------------
+// Events
+
+void socket_core::emit(socket_event::kind k, std::string endpoint, std::error_code reason)
+{
+    socket_event ev{k, std::move(endpoint), reason};
+    if (event_handler_)
+        event_handler_(ev);
+    if (!event_ops_.empty()) {
+        auto op = std::move(event_ops_.front());
+        event_ops_.pop_front();
+        op->complete({}, std::move(ev));
+        return;
+    }
+    events_.push_back(std::move(ev));
+    if (events_.size() > max_buffered_events)
+        events_.pop_front();
+}
+
+void socket_core::start_async_event(std::unique_ptr<event_op> op)
+{
+    asio::dispatch(executor_, [self = shared_from_this(), op = std::move(op)]() mutable {
+        if (!self->events_.empty()) {
+            auto ev = std::move(self->events_.front());
+            self->events_.pop_front();
+            op->complete({}, std::move(ev));
+            return;
+        }
+        if (self->finished_) {
+            op->complete(socket_error::closed, socket_event{});
+            return;
+        }
+        op->id = self->next_op_id_++;
+        op->on_cancel([w = self->weak_from_this(), id = op->id] {
+            if (auto s = w.lock())
+                asio::post(s->executor_, [s, id] {
+                    for (auto it = s->event_ops_.begin(); it != s->event_ops_.end(); ++it)
+                        if ((*it)->id == id) {
+                            auto o = std::move(*it);
+                            s->event_ops_.erase(it);
+                            o->complete(asio::error::operation_aborted, socket_event{});
+                            return;
+                        }
+                });
+        });
+        self->event_ops_.push_back(std::move(op));
+    });
+}
+
+//----------------------------------------------------------------------------
+// Sending
+
+void socket_core::ensure_queues()
+{
+    // Created on first use by a thread other than the strand: sockets used
+    // only from coroutines on their own executor never pay for them.
+    std::call_once(queues_once_, [this] {
+        send_queue_ = std::make_unique<detail::mpmc_queue<zmtp::message>>(send_queue_capacity);
+        recv_queue_ = std::make_unique<detail::mpmc_queue<zmtp::message>>(recv_queue_capacity);
+    });
+}
+
+bool socket_core::route(zmtp::message& m, std::error_code& ec)
+{
+    ec.clear();
+    if (!backlog_.empty()) {
+        backlog_.push_back(std::move(m)); // keep the order
+        return true;
+    }
+    ec = pattern_->send(m);
+    if (ec == socket_error::would_block && blocks_on_send_) {
+        // Credit was taken but the pipe it stood for has gone: wait for room.
+        backlog_.push_back(std::move(m));
+        ec.clear();
+    }
+    return !ec;
+}
+
+bool socket_core::send(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
+{
+    ec.clear();
+    if (closing_.load(std::memory_order_acquire)) {
+        ec = socket_error::closed;
+        return false;
+    }
+    if (!pattern_->can_send()) {
+        ec = socket_error::not_supported;
+        return false;
+    }
+    const bool nonblocking = deadline <= clock::now();
+    if (on_strand()) {
+        if (blocks_on_send_) {
+            std::int64_t c = credit_.load(std::memory_order_relaxed);
+            if (c <= 0) {
+                ec = nonblocking ? socket_error::would_block : socket_error::would_deadlock;
+                return false;
+            }
+            credit_.fetch_sub(1, std::memory_order_relaxed);
+        }
+        return route(m, ec);
+    }
+
+    ensure_queues();
+    if (blocks_on_send_) {
+        for (;;) {
+            std::int64_t c = credit_.load(std::memory_order_acquire);
+            if (c > 0) {
+                if (credit_.compare_exchange_weak(c, c - 1, std::memory_order_acq_rel))
+                    break;
+                continue;
+            }
+            if (nonblocking) {
+                ec = socket_error::would_block;
+                return false;
+            }
+            const auto key = send_waiter_.prepare();
+            if (credit_.load(std::memory_order_acquire) > 0 || closing_.load()) {
+                send_waiter_.cancel();
+            } else if (!send_waiter_.wait(key, deadline)) {
+                ec = socket_error::timed_out;
+                return false;
+            }
+            if (closing_.load(std::memory_order_acquire)) {
+                ec = socket_error::closed;
+                return false;
+            }
+        }
+    }
+    while (!send_queue_->try_push(m)) {
+        // The strand is behind; it is draining, so space comes soon.
+        post_drain();
+        const auto key = send_waiter_.prepare();
+        if (send_queue_->size_approx() < send_queue_->capacity())
+            send_waiter_.cancel();
+        else
+            send_waiter_.wait(key, clock::now() + std::chrono::milliseconds(10));
+    }
+    post_drain();
+    return true;
+}
+
+void socket_core::post_drain()
+{
+    if (!drain_posted_.exchange(true, std::memory_order_acq_rel))
+        asio::post(executor_, [self = shared_from_this()] { self->drain_send_queue(); });
+}
+
+void socket_core::drain_send_queue()
+{
+    drain_posted_.store(false, std::memory_order_seq_cst);
+    zmtp::message m;
+    std::size_t n = 0;
+    while (send_queue_->try_pop(m)) {
+        std::error_code ec;
+        route(m, ec); // errors cannot reach the caller any more; the message is dropped
+        ++n;
+    }
+    if (n != 0)
+        send_waiter_.notify(); // queue space
+}
+
+void socket_core::add_credit(std::int64_t n)
+{
+    if (!blocks_on_send_ || n == 0)
+        return;
+    const std::int64_t before = credit_.fetch_add(n, std::memory_order_acq_rel);
+    if (n < 0)
+        return;
+    // Credited messages that found no room go first.
+    while (!backlog_.empty()) {
+        if (pattern_->send(backlog_.front()) == socket_error::would_block)
+            break;
+        backlog_.pop_front();
+    }
+    serve_async_senders();
+    if (before <= 0 && before + n > 0)
+        send_waiter_.notify();
+}
+
+void socket_core::serve_async_senders()
+{
+    while (!send_ops_.empty()) {
+        if (blocks_on_send_) {
+            if (credit_.load(std::memory_order_acquire) <= 0)
+                return;
+            credit_.fetch_sub(1, std::memory_order_acq_rel);
+        }
+        auto [m, op] = std::move(send_ops_.front());
+        send_ops_.pop_front();
+        std::error_code ec;
+        route(m, ec);
+        op->complete(ec);
+    }
+}
+
+void socket_core::start_async_send(zmtp::message m, std::unique_ptr<send_op> op)
+{
+    asio::dispatch(executor_, [self = shared_from_this(), m = std::move(m),
+                               op = std::move(op)]() mutable {
+        if (self->closing_) {
+            op->complete(socket_error::closed);
+            return;
+        }
+        if (!self->pattern_->can_send()) {
+            op->complete(socket_error::not_supported);
+            return;
+        }
+        if (self->send_ops_.empty() &&
+            (!self->blocks_on_send_ || self->credit_.load(std::memory_order_acquire) > 0)) {
+            if (self->blocks_on_send_)
+                self->credit_.fetch_sub(1, std::memory_order_acq_rel);
+            std::error_code ec;
+            self->route(m, ec);
+            op->complete(ec);
+            return;
+        }
+        op->id = self->next_op_id_++;
+        op->on_cancel([w = self->weak_from_this(), id = op->id] {
+            if (auto s = w.lock())
+                asio::post(s->executor_, [s, id] {
+                    for (auto it = s->send_ops_.begin(); it != s->send_ops_.end(); ++it)
+                        if (it->second->id == id) {
+                            auto o = std::move(it->second);
+                            s->send_ops_.erase(it);
+                            o->complete(asio::error::operation_aborted);
+                            return;
+                        }
+                });
+        });
+        self->send_ops_.emplace_back(std::move(m), std::move(op));
+    });
+}
+
+//----------------------------------------------------------------------------
+// Receiving
+
+bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
+{
+    ec.clear();
+    if (!pattern_->can_recv()) {
+        ec = socket_error::not_supported;
+        return false;
+    }
+    const bool nonblocking = deadline <= clock::now();
+    if (on_strand()) {
+        if ((recv_queue_ && recv_queue_->try_pop(m)) || next_message(m))
+            return true;
+        ec = closing_ ? socket_error::closed
+                      : (nonblocking ? socket_error::would_block : socket_error::would_deadlock);
+        return false;
+    }
+    ensure_queues();
+    for (;;) {
+        if (recv_queue_->try_pop(m)) {
+            if (recv_queue_->size_approx() < recv_queue_capacity / 2)
+                request_refill();
+            return true;
+        }
+        if (closing_.load(std::memory_order_acquire)) {
+            ec = socket_error::closed;
+            return false;
+        }
+        request_refill();
+        if (nonblocking) {
+            ec = socket_error::would_block;
+            return false;
+        }
+        const auto key = recv_waiter_.prepare();
+        if (recv_queue_->size_approx() != 0 || closing_.load()) {
+            recv_waiter_.cancel();
+            continue;
+        }
+        if (!recv_waiter_.wait(key, deadline)) {
+            if (recv_queue_->try_pop(m))
+                return true;
+            ec = socket_error::timed_out;
+            return false;
+        }
+    }
+}
+
+bool socket_core::next_message(zmtp::message& m)
+{
+    if (!recv_stash_.empty()) {
+        m = recv_stash_.pop_front();
+        return true;
+    }
+    return pattern_->recv(m);
+}
+
+void socket_core::request_refill()
+{
+    if (!refill_posted_.exchange(true, std::memory_order_acq_rel))
+        asio::post(executor_, [self = shared_from_this()] {
+            self->refill_posted_.store(false, std::memory_order_seq_cst);
+            self->recv_demand_ = true;
+            self->refill();
+        });
+}
+
+void socket_core::refill()
+{
+    if (!recv_queue_ || !recv_demand_)
+        return;
+    std::size_t n = 0;
+    bool full = false;
+    for (;;) {
+        if (recv_stash_.empty()) {
+            zmtp::message m;
+            if (!pattern_->recv(m))
+                break;
+            recv_stash_.push_back(std::move(m));
+        }
+        // A push can fail while a reader is still finishing its pop: the
+        // message waits in the stash for the next refill.
+        if (!recv_queue_->try_push(recv_stash_.front())) {
+            full = true;
+            break;
+        }
+        recv_stash_.pop_front();
+        ++n;
+    }
+    if (full)
+        recv_demand_ = false; // the reader asks again when it runs low
+    if (n != 0)
+        recv_waiter_.notify();
+}
+
+void socket_core::on_incoming()
+{
+    serve_async_receivers();
+    refill();
+}
+
+void socket_core::serve_async_receivers()
+{
+    while (!recv_ops_.empty()) {
+        zmtp::message m;
+        if (!next_message(m))
+            return;
+        auto op = std::move(recv_ops_.front());
+        recv_ops_.pop_front();
+        op->complete({}, std::move(m));
+    }
+}
+
+void socket_core::start_async_recv(std::unique_ptr<recv_op> op)
+{
+    asio::dispatch(executor_, [self = shared_from_this(), op = std::move(op)]() mutable {
+        if (!self->pattern_->can_recv()) {
+            op->complete(socket_error::not_supported, zmtp::message{});
+            return;
+        }
+        if (self->recv_ops_.empty()) {
+            zmtp::message m;
+            if ((self->recv_queue_ && self->recv_queue_->try_pop(m)) || self->next_message(m)) {
+                op->complete({}, std::move(m));
+                return;
+            }
+        }
+        if (self->closing_) {
+            op->complete(socket_error::closed, zmtp::message{});
+            return;
+        }
+        op->id = self->next_op_id_++;
+        op->on_cancel([w = self->weak_from_this(), id = op->id] {
+            if (auto s = w.lock())
+                asio::post(s->executor_, [s, id] {
+                    for (auto it = s->recv_ops_.begin(); it != s->recv_ops_.end(); ++it)
+                        if ((*it)->id == id) {
+                            auto o = std::move(*it);
+                            s->recv_ops_.erase(it);
+                            o->complete(asio::error::operation_aborted, zmtp::message{});
+                            return;
+                        }
+                });
+        });
+        self->recv_ops_.push_back(std::move(op));
+    });
+}
+
+//----------------------------------------------------------------------------
+// Closing
+
+void socket_core::close(std::function<void()> done)
+{
+    asio::dispatch(executor_, [self = shared_from_this(), done = std::move(done)]() mutable {
+        if (self->finished_) {
+            if (done)
+                done();
+            return;
+        }
+        if (done)
+            self->close_done_.push_back(std::move(done));
+        if (self->closing_.exchange(true))
+            return;
+        self->send_waiter_.notify();
+        self->recv_waiter_.notify();
+        if (self->send_queue_)
+            self->drain_send_queue();
+        for (auto& l : self->listeners_) {
+            l.listener->close();
+            self->emit(socket_event::kind::closed, l.bound);
+        }
+        self->listeners_.clear();
+        while (!self->recv_ops_.empty()) {
+            auto op = std::move(self->recv_ops_.front());
+            self->recv_ops_.pop_front();
+            op->complete(socket_error::closed, zmtp::message{});
+        }
+        while (!self->send_ops_.empty()) {
+            auto op = std::move(self->send_ops_.front().second);
+            self->send_ops_.pop_front();
+            op->complete(socket_error::closed);
+        }
+        const auto linger = self->opts_.linger;
+        if (linger.count() == 0) {
+            self->finish_close();
+            return;
+        }
+        if (linger.count() > 0) {
+            self->linger_timer_.emplace(self->executor_);
+            self->linger_timer_->expires_after(linger);
+            self->linger_timer_->async_wait([self](std::error_code ec) {
+                if (!ec)
+                    self->finish_close();
+            });
+        }
+        self->check_linger();
+    });
+}
+
+void socket_core::close_and_wait()
+{
+    if (on_strand()) {
+        close();
+        return;
+    }
+    std::promise<void> done;
+    close([&] { done.set_value(); });
+    done.get_future().wait();
+}
+
+void socket_core::check_linger()
+{
+    if (!closing_ || finished_)
+        return;
+    if (!backlog_.empty())
+        return;
+    for (const auto& s : sessions_)
+        if (!s->output_idle())
+            return;
+    finish_close();
+}
+
+void socket_core::finish_close()
+{
+    if (finished_)
+        return;
+    finished_ = true;
+    if (linger_timer_)
+        linger_timer_->cancel();
+    for (auto& s : sessions_) {
+        if (auto* p = s->get_pipe(); p && (p->lb_slot != pipe::npos || p->fq_slot != pipe::npos))
+            pattern_->detach(*p);
+        s->stop();
+    }
+    sessions_.clear();
+    backlog_.clear();
+    emit(socket_event::kind::closed, "");
+    while (!event_ops_.empty()) {
+        auto op = std::move(event_ops_.front());
+        event_ops_.pop_front();
+        op->complete(socket_error::closed, socket_event{});
+    }
+    event_handler_ = nullptr;
+    auto done = std::move(close_done_);
+    for (auto& d : done)
+        d();
+    ctx_->socket_finished(this);
+}
+
+} // namespace zmtp::patterns

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/** @file
+    Socket events: what happened to a socket's endpoints and connections.
+*/
+
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace zmtp::patterns {
+
+/** One socket event. */
+struct socket_event {
+    enum class kind {
+        listening,           ///< bind() succeeded; endpoint is the bound one
+        bind_failed,         ///< a listener failed (reason)
+        accepted,            ///< a connection was accepted; endpoint is the remote
+        connected,           ///< an outgoing connection was established
+        connect_retried,     ///< a connection attempt failed (reason); another follows
+        handshake_succeeded, ///< the ZMTP handshake with a peer completed
+        handshake_failed,    ///< the handshake failed (reason: the zmtp::error)
+        disconnected,        ///< an established connection ended (reason)
+        closed,              ///< an endpoint (or the socket itself) was closed
+    };
+    kind what;
+    std::string endpoint;
+    std::error_code reason;
+};
+
+/// "listening", "connect-retried", "handshake-failed", ...
+std::string_view to_string(socket_event::kind k) noexcept;
+
+} // namespace zmtp::patterns

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+#include "transport/connector.hpp"
+
+#include <asio/connect.hpp>
+#include <asio/error.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+namespace zmtp::transport {
+
+void apply_tcp_options(tcp_stream& s, const tcp_options& o)
+{
+    std::error_code ignored;
+    // Small messages must not wait for Nagle: batching is our job.
+    s.set_option(asio::ip::tcp::no_delay(true), ignored);
+    if (o.keepalive >= 0)
+        s.set_option(asio::socket_base::keep_alive(o.keepalive != 0), ignored);
+    if (o.keepalive > 0) {
+        const int fd = s.native_handle();
+        if (o.keepalive_cnt >= 0)
+            ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &o.keepalive_cnt, sizeof(int));
+        if (o.keepalive_idle >= 0)
+            ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &o.keepalive_idle, sizeof(int));
+        if (o.keepalive_intvl >= 0)
+            ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &o.keepalive_intvl, sizeof(int));
+    }
+}
+
+connector::connector(asio::any_io_executor ex, endpoint ep, connector_options opts,
+                     connected_handler on_connected, retry_handler on_retry)
+    : ex_(ex),
+      ep_(std::move(ep)),
+      opts_(opts),
+      on_connected_(std::move(on_connected)),
+      on_retry_(std::move(on_retry)),
+      resolver_(ex),
+      timer_(ex),
+      current_ivl_(opts.reconnect_ivl),
+      rng_(std::random_device{}())
+{
+}
+
+void connector::start()
+{
+    attempt();
+}
+
+void connector::retry()
+{
+    if (stopped_)
+        return;
+    if (opts_.reconnect_ivl.count() < 0)
+        return; // reconnect_ivl = -1: never reconnect (libzmq semantics)
+    timer_.expires_after(next_delay());
+    timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        if (!ec && !self->stopped_)
+            self->attempt();
+    });
+}
+
+void connector::stop()
+{
+    stopped_ = true;
+    timer_.cancel();
+    resolver_.cancel();
+    if (pending_)
+        std::visit([](auto& s) { std::error_code ignored; s.close(ignored); }, *pending_);
+}
+
+std::chrono::milliseconds connector::next_delay()
+{
+    const auto ivl = std::max<std::int64_t>(opts_.reconnect_ivl.count(), 1);
+    // Jitter spreads reconnect storms when many peers lose the same server.
+    const auto jitter = std::uniform_int_distribution<std::int64_t>(0, ivl)(rng_);
+    const auto delay = std::chrono::milliseconds(current_ivl_.count() + jitter);
+    if (opts_.reconnect_ivl_max > opts_.reconnect_ivl)
+        current_ivl_ = std::min(current_ivl_ * 2, opts_.reconnect_ivl_max);
+    return delay;
+}
+
+void connector::attempt()
+{
+    if (ep_.transport == endpoint::kind::ipc)
+        attempt_ipc();
+    else
+        attempt_tcp();
+}
+
+void connector::attempt_tcp()
+{
+    resolver_.async_resolve(
+        ep_.host, std::to_string(ep_.port), asio::ip::tcp::resolver::numeric_service,
+        [self = shared_from_this(), this](std::error_code ec,
+                                          asio::ip::tcp::resolver::results_type results) {
+            if (stopped_)
+                return;
+            if (ec) {
+                failed(ec);
+                return;
+            }
+            pending_ = std::make_unique<any_stream>(std::in_place_type<tcp_stream>, ex_);
+            // Tries every resolved address in turn.
+            asio::async_connect(
+                std::get<tcp_stream>(*pending_), results,
+                [self, this](std::error_code ec, const asio::ip::tcp::endpoint& remote) {
+                    if (stopped_)
+                        return;
+                    auto stream = std::move(pending_);
+                    if (ec) {
+                        failed(ec);
+                        return;
+                    }
+                    auto& s = std::get<tcp_stream>(*stream);
+                    apply_tcp_options(s, opts_.tcp);
+                    endpoint r;
+                    r.host = remote.address().to_string();
+                    r.port = remote.port();
+                    on_connected_(std::move(*stream), r.to_string());
+                });
+        });
+}
+
+void connector::attempt_ipc()
+{
+    pending_ = std::make_unique<any_stream>(std::in_place_type<ipc_stream>, ex_);
+    std::string path = ep_.path;
+    if (!path.empty() && path[0] == '@')
+        path[0] = '\0'; // Linux abstract namespace
+    std::get<ipc_stream>(*pending_).async_connect(
+        asio::local::stream_protocol::endpoint(path),
+        [self = shared_from_this(), this](std::error_code ec) {
+            if (stopped_)
+                return;
+            auto stream = std::move(pending_);
+            if (ec) {
+                failed(ec);
+                return;
+            }
+            on_connected_(std::move(*stream), ep_.to_string());
+        });
+}
+
+void connector::failed(std::error_code ec)
+{
+    if (opts_.reconnect_ivl.count() < 0) {
+        on_retry_(ec, std::chrono::milliseconds(-1));
+        return;
+    }
+    const auto delay = next_delay();
+    on_retry_(ec, delay);
+    timer_.expires_after(delay);
+    timer_.async_wait([self = shared_from_this()](std::error_code e) {
+        if (!e && !self->stopped_)
+            self->attempt();
+    });
+}
+
+} // namespace zmtp::transport

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+#include "transport/engine.hpp"
+
+#include "zmtp/error.hpp"
+
+#include <asio/error.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
+
+#include <vector>
+
+namespace zmtp::transport {
+namespace {
+
+using clock = std::chrono::steady_clock;
+constexpr auto never = clock::time_point::max();
+
+template <class Stream>
+class basic_engine final : public engine {
+public:
+    basic_engine(Stream&& stream, const engine_options& opts, engine_owner& owner, std::string remote)
+        : stream_(std::move(stream)),
+          timer_(stream_.get_executor()),
+          opts_(opts),
+          owner_(&owner),
+          conn_(opts.connection),
+          remote_(std::move(remote))
+    {
+        if (opts_.heartbeat_timeout.count() < 0)
+            opts_.heartbeat_timeout = opts_.heartbeat_ivl;
+    }
+
+    void start() override
+    {
+        last_rx_ = clock::now();
+        if (opts_.handshake_ivl.count() > 0)
+            handshake_deadline_ = last_rx_ + opts_.handshake_ivl;
+        arm_timer();
+        do_write(); // the greeting
+        do_read();
+    }
+
+    void notify_outbound() override
+    {
+        if (closed_ || writing_ || write_posted_)
+            return;
+        // Post rather than write now: whoever notified is usually queueing
+        // a run of messages, and the write should carry all of them.
+        write_posted_ = true;
+        asio::post(stream_.get_executor(), [self = shared_from_this(), this] {
+            write_posted_ = false;
+            do_write();
+        });
+    }
+
+    void resume_reading() override
+    {
+        if (closed_ || !paused_)
+            return;
+        paused_ = false;
+        process_events();
+        if (!closed_ && !paused_ && !reading_)
+            do_read();
+    }
+
+    void close() override { shutdown(); }
+
+    void detach() override
+    {
+        owner_ = nullptr;
+        shutdown();
+    }
+
+    void send_subscription(bool subscribe, std::span<const std::byte> topic) override
+    {
+        if (closed_)
+            return;
+        if (subscribe)
+            conn_.send_subscribe(topic);
+        else
+            conn_.send_cancel(topic);
+        notify_outbound();
+    }
+
+    const zmtp::peer_info& peer() const noexcept override { return conn_.peer(); }
+    bool is_ready() const noexcept override { return conn_.is_ready(); }
+    bool is_busy_writing() const noexcept override
+    {
+        return writing_ || write_posted_ || !conn_.pending_output().empty();
+    }
+    const std::string& remote() const noexcept override { return remote_; }
+
+private:
+    //------------------------------------------------------------------------
+    // Read side
+
+    void do_read()
+    {
+        const auto buf = conn_.prepare();
+        if (buf.empty())
+            return;
+        reading_ = true;
+        stream_.async_read_some(asio::buffer(buf.data(), buf.size()),
+                                [self = shared_from_this(), this](std::error_code ec, std::size_t n) {
+                                    reading_ = false;
+                                    on_read(ec, n);
+                                });
+    }
+
+    void on_read(std::error_code ec, std::size_t n)
+    {
+        if (closed_)
+            return;
+        if (ec == asio::error::eof) {
+            conn_.commit_eof();
+        } else if (ec) {
+            fail(ec);
+            return;
+        } else {
+            conn_.commit(n);
+            last_rx_ = clock::now();
+        }
+        process_events();
+        if (!closed_ && !paused_)
+            do_read();
+    }
+
+    void process_events()
+    {
+        bool delivered = false;
+        while (!closed_ && !paused_) {
+            std::error_code ec;
+            zmtp::event ev = conn_.next_event(ec);
+            if (ec) {
+                fail(ec);
+                return;
+            }
+            if (std::holds_alternative<zmtp::events::need_more>(ev))
+                break;
+            if (auto* m = std::get_if<zmtp::events::message_received>(&ev)) {
+                ++messages_in;
+                delivered = true;
+                if (owner_ && !owner_->on_engine_message(*this, std::move(m->msg)))
+                    paused_ = true;
+            } else if (auto* s = std::get_if<zmtp::events::subscribe>(&ev)) {
+                delivered = true;
+                if (owner_)
+                    owner_->on_engine_subscription(*this, true, std::move(s->topic));
+            } else if (auto* c = std::get_if<zmtp::events::cancel>(&ev)) {
+                delivered = true;
+                if (owner_)
+                    owner_->on_engine_subscription(*this, false, std::move(c->topic));
+            } else if (auto* p = std::get_if<zmtp::events::ping>(&ev)) {
+                // TTL in deciseconds, computed in 32 bits: libzmq's 16-bit
+                // millisecond arithmetic wraps above 655 ds (libzmq#4226).
+                peer_ttl_ = std::chrono::milliseconds(std::uint32_t{p->ttl_ds} * 100u);
+                arm_timer();
+            } else if (std::holds_alternative<zmtp::events::handshake_complete>(ev)) {
+                handshake_deadline_ = never;
+                if (opts_.heartbeat_ivl.count() > 0)
+                    next_ping_ = clock::now() + opts_.heartbeat_ivl;
+                arm_timer();
+                if (owner_)
+                    owner_->on_engine_ready(*this);
+            } else if (std::holds_alternative<zmtp::events::closed>(ev)) {
+                fail(asio::error::eof);
+                return;
+            }
+        }
+        if (closed_)
+            return;
+        if (!conn_.pending_output().empty())
+            notify_outbound(); // PONG, or READY after the greeting
+        if (delivered && owner_)
+            owner_->on_engine_batch_end(*this);
+    }
+
+    //------------------------------------------------------------------------
+    // Write side
+
+    void do_write()
+    {
+        if (closed_ || writing_)
+            return;
+        batch_.clear();
+        conn_.take_output(batch_);
+        if (conn_.is_ready() && owner_) {
+            const std::size_t before = batch_.message_count();
+            owner_->pull_outbound(*this, conn_, batch_, opts_.max_batch_bytes);
+            messages_out += batch_.message_count() - before;
+        }
+        if (batch_.empty()) {
+            if (owner_ && conn_.is_ready())
+                owner_->on_engine_drained(*this);
+            return;
+        }
+        buffers_.clear();
+        for (const auto& s : batch_.buffers())
+            buffers_.emplace_back(s.data(), s.size());
+        writing_ = true;
+        asio::async_write(stream_, buffers_,
+                          [self = shared_from_this(), this](std::error_code ec, std::size_t) {
+                              writing_ = false;
+                              if (closed_)
+                                  return;
+                              if (ec) {
+                                  fail(ec);
+                                  return;
+                              }
+                              do_write();
+                          });
+    }
+
+    //------------------------------------------------------------------------
+    // Timers: handshake deadline, PING interval, PING timeout, peer's TTL
+
+    void arm_timer()
+    {
+        if (closed_)
+            return;
+        auto deadline = handshake_deadline_;
+        if (conn_.is_ready()) {
+            if (opts_.heartbeat_ivl.count() > 0)
+                deadline = std::min(deadline, next_ping_);
+            if (ping_deadline_ != never)
+                deadline = std::min(deadline, ping_deadline_);
+            if (peer_ttl_.count() > 0)
+                deadline = std::min(deadline, last_rx_ + peer_ttl_);
+        }
+        if (deadline == never || deadline == armed_for_)
+            return;
+        armed_for_ = deadline;
+        timer_.expires_at(deadline);
+        timer_.async_wait([self = shared_from_this(), this, deadline](std::error_code ec) {
+            if (ec || closed_ || deadline != armed_for_)
+                return; // cancelled or superseded
+            armed_for_ = never;
+            on_timer();
+        });
+    }
+
+    void on_timer()
+    {
+        const auto now = clock::now();
+        if (now >= handshake_deadline_) {
+            fail(zmtp::error::handshake_timeout);
+            return;
+        }
+        // Traffic since the PING disarms its timeout, as in libzmq.
+        if (ping_deadline_ != never && last_rx_ > ping_sent_)
+            ping_deadline_ = never;
+        if (ping_deadline_ != never && now >= ping_deadline_) {
+            fail(zmtp::error::heartbeat_timeout);
+            return;
+        }
+        if (peer_ttl_.count() > 0 && now >= last_rx_ + peer_ttl_) {
+            fail(zmtp::error::heartbeat_timeout);
+            return;
+        }
+        if (opts_.heartbeat_ivl.count() > 0 && now >= next_ping_) {
+            // libzmq reads the TTL as a 16-bit count of deciseconds; cap it.
+            const auto ttl_ds = std::min<std::int64_t>(opts_.heartbeat_ttl.count() / 100, 655);
+            conn_.send_ping(static_cast<std::uint16_t>(ttl_ds));
+            notify_outbound();
+            if (ping_deadline_ == never && opts_.heartbeat_timeout.count() > 0) {
+                ping_sent_ = now;
+                ping_deadline_ = now + opts_.heartbeat_timeout;
+            }
+            next_ping_ = now + opts_.heartbeat_ivl;
+        }
+        arm_timer();
+    }
+
+    //------------------------------------------------------------------------
+
+    void fail(std::error_code reason)
+    {
+        if (closed_)
+            return;
+        // Best effort: let a queued ERROR command reach the peer.
+        if (!writing_ && !conn_.pending_output().empty()) {
+            std::error_code ignored;
+            stream_.non_blocking(true, ignored);
+            const auto out = conn_.pending_output();
+            stream_.write_some(asio::buffer(out.data(), out.size()), ignored);
+        }
+        shutdown();
+        if (auto* owner = std::exchange(owner_, nullptr))
+            owner->on_engine_closed(*this, reason);
+    }
+
+    void shutdown()
+    {
+        if (closed_)
+            return;
+        closed_ = true;
+        std::error_code ignored;
+        timer_.cancel();
+        stream_.shutdown(asio::socket_base::shutdown_both, ignored);
+        stream_.close(ignored);
+    }
+
+    Stream stream_;
+    asio::steady_timer timer_;
+    engine_options opts_;
+    engine_owner* owner_;
+    zmtp::connection conn_;
+    std::string remote_;
+
+    zmtp::write_batch batch_;
+    std::vector<asio::const_buffer> buffers_;
+    bool reading_ = false;
+    bool writing_ = false;
+    bool write_posted_ = false;
+    bool paused_ = false;
+    bool closed_ = false;
+
+    clock::time_point last_rx_{};
+    clock::time_point handshake_deadline_ = never;
+    clock::time_point next_ping_ = never;
+    clock::time_point ping_sent_{};
+    clock::time_point ping_deadline_ = never;
+    clock::time_point armed_for_ = never;
+    std::chrono::milliseconds peer_ttl_{0};
+};
+
+} // namespace
+
+std::shared_ptr<engine> make_engine(any_stream&& stream, const engine_options& opts,
+                                    engine_owner& owner, std::string remote)
+{
+    return std::visit(
+        [&](auto&& s) -> std::shared_ptr<engine> {
+            using S = std::decay_t<decltype(s)>;
+            return std::make_shared<basic_engine<S>>(std::move(s), opts, owner, std::move(remote));
+        },
+        std::move(stream));
+}
+
+} // namespace zmtp::transport
