@@ -1,22 +1,34 @@
 // SPDX-License-Identifier: MIT
 // Maps a socket type to its pattern class.
-#include "patterns/error.hpp"
+#include "patterns/dealer.hpp"
 #include "patterns/pattern.hpp"
 #include "patterns/pull.hpp"
 #include "patterns/push.hpp"
-
-#include <system_error>
+#include "patterns/rep.hpp"
+#include "patterns/req.hpp"
+#include "patterns/router.hpp"
+#include "patterns/xpub.hpp"
+#include "patterns/xsub.hpp"
 
 namespace zmtp::patterns {
 
 std::unique_ptr<pattern> make_pattern(zmtp::socket_type t, socket_core& core)
 {
+    using st = zmtp::socket_type;
     switch (t) {
-    case zmtp::socket_type::push: return std::make_unique<push_pattern>(core);
-    case zmtp::socket_type::pull: return std::make_unique<pull_pattern>(core);
-    default: break;
+    case st::push: return std::make_unique<push_pattern>(core);
+    case st::pull: return std::make_unique<pull_pattern>(core);
+    case st::pub: return std::make_unique<xpub_pattern>(core, false);
+    case st::xpub: return std::make_unique<xpub_pattern>(core, true);
+    case st::sub: return std::make_unique<xsub_pattern>(core, false);
+    case st::xsub: return std::make_unique<xsub_pattern>(core, true);
+    case st::req: return std::make_unique<req_pattern>(core);
+    case st::rep: return std::make_unique<rep_pattern>(core);
+    case st::dealer: return std::make_unique<dealer_pattern>(core, false);
+    case st::pair: return std::make_unique<dealer_pattern>(core, true);
+    case st::router: return std::make_unique<router_pattern>(core, true);
     }
-    throw std::system_error(socket_error::not_supported, std::string(to_string(t)));
+    return nullptr;
 }
 
 } // namespace zmtp::patterns

@@ -58,6 +58,22 @@ struct socket_options {
     int tcp_keepalive_intvl = -1;
     /// listen() backlog.
     int backlog = 100;
+
+    // Pattern options (libzmq's names and meanings).
+    /// REQ: allow a new request before the reply to the last one arrived.
+    bool req_relaxed = false;
+    /// REQ: prefix requests with a 4-byte id and drop replies that do not echo it.
+    bool req_correlate = false;
+    /// ROUTER: report unroutable sends (host_unreachable) and full peers (would_block).
+    bool router_mandatory = false;
+    /// ROUTER: a new peer with an identity in use takes the identity over.
+    bool router_handover = false;
+    /// XPUB: deliver every subscription, duplicates included.
+    bool xpub_verbose = false;
+    /// XPUB: deliver every unsubscription too.
+    bool xpub_verboser = false;
+    /// XPUB: block (or fail with would_block) instead of dropping at the HWM.
+    bool xpub_nodrop = false;
 };
 
 } // namespace zmtp::patterns

@@ -49,6 +49,31 @@ public:
     /// Takes the next message to deliver, if any.
     virtual bool recv(zmtp::message& m) = 0;
 
+    /// A connecting pipe lost its connection (it stays, and reconnects).
+    virtual void disconnected(pipe&) {}
+
+    //------------------------------------------------------------------------
+    // Front-end hooks: run on the thread that calls send/recv (the strand for
+    // the async API). They keep the lockstep state of REQ and REP, which must
+    // answer at call time, and move envelopes on and off messages, so that
+    // messages can be queued ahead of the caller without losing track of
+    // which request a reply belongs to.
+
+    /// Checks and prepares an outgoing message (REQ/REP state, envelopes).
+    virtual std::error_code front_send(zmtp::message&) { return {}; }
+    /// The message given to front_send() was accepted.
+    virtual void front_sent() {}
+    /// The message given to front_send() was refused: undo its changes.
+    virtual void front_send_failed(zmtp::message&) {}
+    /// May the caller receive now?
+    virtual std::error_code front_recv_allowed() { return {}; }
+    /// Finishes a received message; false drops it (a stale reply, for example).
+    virtual bool front_received(zmtp::message&) { return true; }
+
+    /** True if blocking sends must run on the strand to learn their outcome
+        (ROUTER with router_mandatory, XPUB with xpub_nodrop). */
+    virtual bool sync_send() const noexcept { return false; }
+
     /** True if send() blocks when peers are full (PUSH, DEALER, REQ, PAIR);
         false if it drops instead (PUB, ROUTER). Blocking patterns keep the
         socket's send credit up to date through socket_core::add_credit(). */

@@ -92,6 +92,8 @@ public:
     std::size_t lb_slot = npos;
     std::size_t fq_slot = npos;
     bool reader_paused = false;    ///< the engine stopped reading at the HWM
+    bool member = false;           ///< counted as a peer by the pattern
+    std::uint64_t match_stamp = 0; ///< PUB: last send that matched this pipe
     std::uint64_t dropped = 0;     ///< messages dropped at the HWM (PUB)
 
 private:

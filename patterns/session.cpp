@@ -78,6 +78,13 @@ void session::resume_reading()
         });
 }
 
+void session::send_subscription(bool subscribe, std::span<const std::byte> topic)
+{
+    // Not connected: the pattern sends everything again on the handshake.
+    if (engine_ && ready_)
+        engine_->send_subscription(subscribe, topic);
+}
+
 void session::pipe_emptied()
 {
     if (terminated_)
@@ -161,6 +168,8 @@ void session::on_engine_closed(transport::engine& e, std::error_code reason)
         core_.emit(socket_event::kind::handshake_failed, who, reason);
     ready_ = false;
     if (connecting_) {
+        if (pipe_)
+            core_.pat().disconnected(*pipe_);
         if (connector_) {
             core_.emit(socket_event::kind::connect_retried, endpoint_, reason);
             connector_->retry();

@@ -45,6 +45,8 @@ public:
     void resume_reading();
     /// The inbound queue became empty.
     void pipe_emptied();
+    /// Sends a subscription to the peer, if connected (SUB/XSUB).
+    void send_subscription(bool subscribe, std::span<const std::byte> topic);
 
     pipe* get_pipe() noexcept { return pipe_.get(); }
     transport::engine* get_engine() noexcept { return engine_.get(); }

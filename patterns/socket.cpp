@@ -2,6 +2,7 @@
 #include "patterns/socket.hpp"
 
 #include "patterns/detail/context_impl.hpp"
+#include "patterns/xsub.hpp"
 
 namespace zmtp::patterns {
 namespace {
@@ -144,6 +145,18 @@ void socket::on_event(std::function<void(const socket_event&)> handler)
 void socket::close()
 {
     core_->close_and_wait();
+}
+
+void sub_socket::subscribe(std::string_view prefix)
+{
+    auto& core = *this->core();
+    core.run_sync([&] { static_cast<xsub_pattern&>(core.pat()).subscribe(prefix); });
+}
+
+void sub_socket::unsubscribe(std::string_view prefix)
+{
+    auto& core = *this->core();
+    core.run_sync([&] { static_cast<xsub_pattern&>(core.pat()).unsubscribe(prefix); });
 }
 
 } // namespace zmtp::patterns

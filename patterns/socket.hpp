@@ -178,5 +178,28 @@ public:
 
 using push_socket = typed_socket<zmtp::socket_type::push>;
 using pull_socket = typed_socket<zmtp::socket_type::pull>;
+using pub_socket = typed_socket<zmtp::socket_type::pub>;
+using xpub_socket = typed_socket<zmtp::socket_type::xpub>;
+using xsub_socket = typed_socket<zmtp::socket_type::xsub>;
+using req_socket = typed_socket<zmtp::socket_type::req>;
+using rep_socket = typed_socket<zmtp::socket_type::rep>;
+using dealer_socket = typed_socket<zmtp::socket_type::dealer>;
+using router_socket = typed_socket<zmtp::socket_type::router>;
+using pair_socket = typed_socket<zmtp::socket_type::pair>;
+
+/** A SUB socket: receives what its publishers send on the topics it subscribed to. */
+class sub_socket : public socket {
+public:
+    explicit sub_socket(context& ctx, socket_options opts = {})
+        : socket(ctx, zmtp::socket_type::sub, std::move(opts))
+    {
+    }
+
+    /** Subscribes to messages whose first frame starts with `prefix` ("" =
+        everything). Subscriptions are counted: each needs its unsubscribe. */
+    void subscribe(std::string_view prefix);
+    /// Removes one subscription to `prefix`; the last one cancels it upstream.
+    void unsubscribe(std::string_view prefix);
+};
 
 } // namespace zmtp::patterns

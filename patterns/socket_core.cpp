@@ -56,6 +56,7 @@ socket_core::socket_core(std::shared_ptr<detail::context_impl> ctx, zmtp::socket
     blocks_on_send_ = pattern_->blocks_on_send();
     sndtimeo_ms_ = opts_.sndtimeo.count();
     rcvtimeo_ms_ = opts_.rcvtimeo.count();
+    req_relaxed_ = opts_.req_relaxed;
 }
 
 socket_core::~socket_core()
@@ -131,6 +132,7 @@ void socket_core::set_options(const socket_options& o)
     run_sync([&] { opts_ = o; });
     sndtimeo_ms_ = o.sndtimeo.count();
     rcvtimeo_ms_ = o.rcvtimeo.count();
+    req_relaxed_ = o.req_relaxed;
 }
 
 void socket_core::set_event_handler(event_handler h)
@@ -406,7 +408,45 @@ bool socket_core::send(zmtp::message& m, clock::time_point deadline, std::error_
         ec = socket_error::not_supported;
         return false;
     }
+    if ((ec = pattern_->front_send(m)))
+        return false;
+    if (send_queued(m, deadline, ec)) {
+        pattern_->front_sent();
+        return true;
+    }
+    pattern_->front_send_failed(m);
+    return false;
+}
+
+bool socket_core::send_sync(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
+{
+    // Patterns whose sends can fail at the strand (router_mandatory,
+    // xpub_nodrop) route on the strand and report the outcome; a full peer
+    // means waiting for room, up to the deadline.
     const bool nonblocking = deadline <= clock::now();
+    for (;;) {
+        const auto key = send_waiter_.prepare();
+        run_sync([&] { route(m, ec); });
+        if (ec != socket_error::would_block || nonblocking) {
+            send_waiter_.cancel();
+            return !ec;
+        }
+        if (!send_waiter_.wait(key, deadline)) {
+            ec = socket_error::timed_out;
+            return false;
+        }
+        if (closing_.load(std::memory_order_acquire)) {
+            ec = socket_error::closed;
+            return false;
+        }
+    }
+}
+
+bool socket_core::send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
+{
+    const bool nonblocking = deadline <= clock::now();
+    if (pattern_->sync_send() && !on_strand())
+        return send_sync(m, deadline, ec);
     if (on_strand()) {
         if (blocks_on_send_) {
             std::int64_t c = credit_.load(std::memory_order_relaxed);
@@ -496,6 +536,24 @@ void socket_core::add_credit(std::int64_t n)
         send_waiter_.notify();
 }
 
+void socket_core::notify_writable()
+{
+    serve_async_senders();
+    send_waiter_.notify();
+}
+
+void socket_core::reject(pipe& p)
+{
+    session* s = &p.owner();
+    asio::post(executor_, [self = shared_from_this(), s] {
+        for (auto& x : self->sessions_)
+            if (x.get() == s) {
+                self->remove_session(s);
+                return;
+            }
+    });
+}
+
 void socket_core::serve_async_senders()
 {
     while (!send_ops_.empty()) {
@@ -504,11 +562,14 @@ void socket_core::serve_async_senders()
                 return;
             credit_.fetch_sub(1, std::memory_order_acq_rel);
         }
-        auto [m, op] = std::move(send_ops_.front());
-        send_ops_.pop_front();
+        auto& [m, op] = send_ops_.front();
         std::error_code ec;
         route(m, ec);
-        op->complete(ec);
+        if (ec == socket_error::would_block)
+            return; // a non-credit pattern still has no room: wait for notify_writable()
+        auto done = std::move(op);
+        send_ops_.pop_front();
+        done->complete(ec);
     }
 }
 
@@ -524,14 +585,23 @@ void socket_core::start_async_send(zmtp::message m, std::unique_ptr<send_op> op)
             op->complete(socket_error::not_supported);
             return;
         }
+        if (auto ec = self->pattern_->front_send(m)) {
+            op->complete(ec);
+            return;
+        }
+        // The front end has accepted it: from here on the message is sent
+        // or waits in order; only closing can still refuse it.
+        self->pattern_->front_sent();
         if (self->send_ops_.empty() &&
             (!self->blocks_on_send_ || self->credit_.load(std::memory_order_acquire) > 0)) {
             if (self->blocks_on_send_)
                 self->credit_.fetch_sub(1, std::memory_order_acq_rel);
             std::error_code ec;
             self->route(m, ec);
-            op->complete(ec);
-            return;
+            if (ec != socket_error::would_block) {
+                op->complete(ec);
+                return;
+            }
         }
         op->id = self->next_op_id_++;
         op->on_cancel([w = self->weak_from_this(), id = op->id] {
@@ -553,6 +623,15 @@ void socket_core::start_async_send(zmtp::message m, std::unique_ptr<send_op> op)
 //----------------------------------------------------------------------------
 // Receiving
 
+bool socket_core::take_received(zmtp::message& m)
+{
+    // Strand side: what blocking readers were handed first, then the pattern.
+    while ((recv_queue_ && recv_queue_->try_pop(m)) || next_message(m))
+        if (pattern_->front_received(m))
+            return true;
+    return false;
+}
+
 bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
 {
     ec.clear();
@@ -560,9 +639,11 @@ bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_
         ec = socket_error::not_supported;
         return false;
     }
+    if ((ec = pattern_->front_recv_allowed()))
+        return false;
     const bool nonblocking = deadline <= clock::now();
     if (on_strand()) {
-        if ((recv_queue_ && recv_queue_->try_pop(m)) || next_message(m))
+        if (take_received(m))
             return true;
         ec = closing_ ? socket_error::closed
                       : (nonblocking ? socket_error::would_block : socket_error::would_deadlock);
@@ -573,6 +654,8 @@ bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_
         if (recv_queue_->try_pop(m)) {
             if (recv_queue_->size_approx() < recv_queue_capacity / 2)
                 request_refill();
+            if (!pattern_->front_received(m))
+                continue;
             return true;
         }
         if (closing_.load(std::memory_order_acquire)) {
@@ -590,8 +673,9 @@ bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_
             continue;
         }
         if (!recv_waiter_.wait(key, deadline)) {
-            if (recv_queue_->try_pop(m))
-                return true;
+            while (recv_queue_->try_pop(m))
+                if (pattern_->front_received(m))
+                    return true;
             ec = socket_error::timed_out;
             return false;
         }
@@ -657,6 +741,8 @@ void socket_core::serve_async_receivers()
         zmtp::message m;
         if (!next_message(m))
             return;
+        if (!pattern_->front_received(m))
+            continue;
         auto op = std::move(recv_ops_.front());
         recv_ops_.pop_front();
         op->complete({}, std::move(m));
@@ -670,9 +756,13 @@ void socket_core::start_async_recv(std::unique_ptr<recv_op> op)
             op->complete(socket_error::not_supported, zmtp::message{});
             return;
         }
+        if (auto ec = self->pattern_->front_recv_allowed()) {
+            op->complete(ec, zmtp::message{});
+            return;
+        }
         if (self->recv_ops_.empty()) {
             zmtp::message m;
-            if ((self->recv_queue_ && self->recv_queue_->try_pop(m)) || self->next_message(m)) {
+            if (self->take_received(m)) {
                 op->complete({}, std::move(m));
                 return;
             }

@@ -132,6 +132,12 @@ public:
 
     /// Adjusts the send credit (blocking patterns); wakes senders when it rises.
     void add_credit(std::int64_t n);
+    /// A pipe has room again (non-credit patterns): wake senders that wait for it.
+    void notify_writable();
+    /// Turns a pipe's peer away (PAIR's second peer).
+    void reject(pipe& p);
+    /// req_relaxed, readable from any thread (REQ's front end).
+    bool req_relaxed() const noexcept { return req_relaxed_.load(std::memory_order_relaxed); }
     /// Messages arrived (end of an engine's read batch): serve receivers.
     void on_incoming();
     void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {});
@@ -149,6 +155,9 @@ private:
     void post_drain();
     void drain_send_queue();
     bool route(zmtp::message& m, std::error_code& ec);
+    bool send_sync(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
+    bool send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
+    bool take_received(zmtp::message& m);
     bool next_message(zmtp::message& m);
     void request_refill();
     void refill();
@@ -195,6 +204,7 @@ private:
     std::atomic<bool> closing_{false};
     std::atomic<std::int64_t> sndtimeo_ms_{-1};
     std::atomic<std::int64_t> rcvtimeo_ms_{-1};
+    std::atomic<bool> req_relaxed_{false};
     std::atomic<std::int64_t> credit_{0};
     std::atomic<bool> drain_posted_{false};
     std::atomic<bool> refill_posted_{false};

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/** @file
+    DEALER (round-robin out, fair-queue in, no envelope) and PAIR (the same
+    over exactly one peer).
+
+    @see RFC 28/REQREP, RFC 31/EXPAIR
+*/
+
+#include "patterns/fq.hpp"
+#include "patterns/lb.hpp"
+#include "patterns/pattern.hpp"
+
+namespace zmtp::patterns {
+
+class dealer_pattern : public pattern {
+public:
+    /// `single_peer` makes it a PAIR: a second peer is turned away.
+    dealer_pattern(socket_core& core, bool single_peer) : pattern(core), single_(single_peer) {}
+
+    void attach(pipe& p) override;
+    void detach(pipe& p) override;
+    void terminated(pipe& p) override;
+    void writable(pipe& p, std::size_t freed) override;
+    void readable(pipe& p) override { fq_.activated(p); }
+    std::error_code send(zmtp::message& m) override;
+    bool recv(zmtp::message& m) override { return fq_.recv(m); }
+
+protected:
+    /// Routes to the next pipe with room; returns it, or null (nothing taken).
+    pipe* send_lb(zmtp::message& m);
+    /// Takes the next message and the pipe it came from.
+    bool recv_fq(zmtp::message& m, pipe*& from) { return fq_.recv(m, &from); }
+
+private:
+    void drop_output(pipe& p);
+
+    lb lb_;
+    fq fq_;
+    bool single_;
+};
+
+} // namespace zmtp::patterns

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#include "patterns/router.hpp"
+
+#include "patterns/error.hpp"
+#include "patterns/socket_core.hpp"
+
+namespace zmtp::patterns {
+
+router_pattern::router_pattern(socket_core& core, bool use_identities)
+    : pattern(core), use_identities_(use_identities)
+{
+}
+
+bool router_pattern::sync_send() const noexcept
+{
+    return core_.options().router_mandatory;
+}
+
+void router_pattern::detach(pipe& p)
+{
+    table_.remove(p);
+    fq_.detach(p);
+}
+
+void router_pattern::connected(pipe& p)
+{
+    const std::string wanted = use_identities_ ? p.peer().identity : std::string();
+    table_.assign(p, wanted, core_.options().router_handover);
+}
+
+void router_pattern::writable(pipe&, std::size_t)
+{
+    core_.notify_writable();
+}
+
+std::error_code router_pattern::send(zmtp::message& m)
+{
+    const bool mandatory = core_.options().router_mandatory;
+    // libzmq: a first frame without MORE (a lone id) is ignored.
+    if (m.size() < 2)
+        return {};
+    pipe* p = table_.find(m.front().view());
+    if (p == nullptr)
+        return mandatory ? make_error_code(socket_error::host_unreachable) : std::error_code{};
+    if (!p->can_write()) {
+        if (mandatory)
+            return socket_error::would_block;
+        ++p->dropped;
+        m.clear();
+        return {};
+    }
+    m.pop_front();
+    p->write(std::move(m));
+    return {};
+}
+
+bool router_pattern::recv(zmtp::message& m)
+{
+    pipe* from = nullptr;
+    while (fq_.recv(m, &from)) {
+        if (from->routing_id.empty())
+            continue; // its peer is gone: nobody could be answered
+        m.push_front(zmtp::frame(from->routing_id));
+        return true;
+    }
+    return false;
+}
+
+} // namespace zmtp::patterns
