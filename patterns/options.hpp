@@ -74,6 +74,23 @@ struct socket_options {
     bool xpub_verboser = false;
     /// XPUB: block (or fail with would_block) instead of dropping at the HWM.
     bool xpub_nodrop = false;
+
+    // REQ recovery (ours; wire-compatible with any REP or ROUTER).
+    /** REQ: when the connection that carried the outstanding request is lost
+        (closed by the peer, or a heartbeat timeout), recv() fails at once
+        with socket_error::request_lost instead of waiting for a reply that
+        cannot come; the socket is ready to send again. */
+    bool req_fail_on_disconnect = false;
+    /** REQ lazy-pirate mode: if no reply arrives within this time, or the
+        connection carrying the request is lost, the request is sent again
+        (to the reconnected peer or another one), up to req_retries times;
+        then recv() fails with socket_error::retries_exhausted. Implies
+        req_correlate, so a late reply to an earlier attempt is discarded.
+        0 = off. Requests may thus be handled more than once: at-least-once
+        delivery, so handlers must be idempotent. */
+    milliseconds req_timeout{0};
+    /// REQ lazy-pirate mode: resends after the first attempt.
+    int req_retries = 3;
 };
 
 } // namespace zmtp::patterns
