@@ -67,8 +67,10 @@ public:
     virtual void front_send_failed(zmtp::message&) {}
     /// May the caller receive now?
     virtual std::error_code front_recv_allowed() { return {}; }
-    /// Finishes a received message; false drops it (a stale reply, for example).
-    virtual bool front_received(zmtp::message&) { return true; }
+    /** Finishes a received message: true delivers it -- or, if `ec` was set,
+        delivers that error instead (REQ's request_lost); false drops it (a
+        stale reply, for example). */
+    virtual bool front_received(zmtp::message&, std::error_code& /*ec*/) { return true; }
 
     /** True if blocking sends must run on the strand to learn their outcome
         (ROUTER with router_mandatory, XPUB with xpub_nodrop). */

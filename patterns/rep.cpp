@@ -34,7 +34,7 @@ std::error_code rep_pattern::front_recv_allowed()
     return {};
 }
 
-bool rep_pattern::front_received(zmtp::message& m)
+bool rep_pattern::front_received(zmtp::message& m, std::error_code&)
 {
     // [routing id] [hops ...] [empty delimiter] [body ...]
     std::size_t delimiter = 0;

@@ -10,24 +10,76 @@
 namespace zmtp::patterns {
 namespace {
 
-zmtp::frame seq_tag(std::uint64_t seq)
+// The tag that travels in front of a reply towards the application: the
+// request's sequence number and, for a failed request, the error.
+struct tag {
+    std::uint64_t seq;
+    std::int32_t error;
+};
+
+zmtp::frame make_tag(std::uint64_t seq, int error = 0)
 {
-    return zmtp::frame(&seq, sizeof seq);
+    const tag t{seq, error};
+    return zmtp::frame(&t, sizeof t);
 }
 
 } // namespace
 
 req_pattern::req_pattern(socket_core& core)
-    : dealer_pattern(core, false), request_id_(static_cast<std::uint32_t>(std::random_device{}()))
+    : dealer_pattern(core, false),
+      request_id_(static_cast<std::uint32_t>(std::random_device{}())),
+      timer_(core.executor())
 {
 }
 
-std::error_code req_pattern::send(zmtp::message& m)
+bool req_pattern::lazy() const noexcept
 {
-    const bool correlate = core_.options().req_correlate;
+    return core_.options().req_timeout.count() > 0;
+}
+
+bool req_pattern::correlate() const noexcept
+{
+    // Resends need correlation, or a late reply could answer a newer attempt.
+    return core_.options().req_correlate || lazy();
+}
+
+void req_pattern::attach(pipe& p)
+{
+    dealer_pattern::attach(p);
+    if (resend_waiting_)
+        retry();
+}
+
+void req_pattern::writable(pipe& p, std::size_t freed)
+{
+    dealer_pattern::writable(p, freed);
+    if (resend_waiting_)
+        retry();
+}
+
+void req_pattern::detach(pipe& p)
+{
+    lost(p);
+    dealer_pattern::detach(p);
+}
+
+void req_pattern::terminated(pipe& p)
+{
+    lost(p);
+    dealer_pattern::terminated(p);
+}
+
+void req_pattern::disconnected(pipe& p)
+{
+    lost(p);
+}
+
+bool req_pattern::dispatch(zmtp::message& m)
+{
+    const bool with_id = correlate();
     // RFC 28: REQ "SHALL prefix the outgoing message with an empty delimiter frame".
     m.push_front(zmtp::frame());
-    if (correlate) {
+    if (with_id) {
         const std::uint32_t id = request_id_ + 1;
         // libzmq copies the id in host byte order; peers echo it as opaque bytes.
         m.push_front(zmtp::frame(&id, sizeof id));
@@ -35,20 +87,98 @@ std::error_code req_pattern::send(zmtp::message& m)
     pipe* p = send_lb(m);
     if (p == nullptr) {
         m.pop_front();
-        if (correlate)
+        if (with_id)
             m.pop_front();
-        return socket_error::would_block;
+        return false;
     }
-    if (correlate)
+    if (with_id)
         ++request_id_;
-    ++seq_;
     reply_pipe_ = p;
+    return true;
+}
+
+std::error_code req_pattern::send(zmtp::message& m)
+{
+    std::optional<zmtp::message> copy;
+    if (lazy())
+        copy.emplace(m); // shares large bodies: a resend costs no copy of them
+    if (!dispatch(m))
+        return socket_error::would_block;
+    ++seq_;
+    pending_error_.clear();
+    resend_waiting_ = false;
+    request_ = std::move(copy);
+    retries_left_ = core_.options().req_retries;
+    if (request_)
+        arm_timer();
     return {};
+}
+
+void req_pattern::arm_timer()
+{
+    const std::uint64_t gen = ++timer_gen_;
+    timer_.expires_after(core_.options().req_timeout);
+    timer_.async_wait([this, gen, alive = core_.weak_from_this()](std::error_code ec) {
+        if (ec || alive.expired() || gen != timer_gen_)
+            return;
+        retry(); // no reply in time
+    });
+}
+
+void req_pattern::lost(pipe& p)
+{
+    if (&p != reply_pipe_)
+        return;
+    reply_pipe_ = nullptr;
+    if (request_)
+        retry();
+    else if (core_.options().req_fail_on_disconnect)
+        fail(socket_error::request_lost);
+}
+
+void req_pattern::retry()
+{
+    if (!request_)
+        return;
+    reply_pipe_ = nullptr; // a reply to the abandoned attempt is no longer accepted
+    if (!resend_waiting_) {
+        if (retries_left_ <= 0) {
+            fail(socket_error::retries_exhausted);
+            return;
+        }
+        --retries_left_;
+    }
+    zmtp::message m(*request_);
+    if (!dispatch(m)) {
+        resend_waiting_ = true; // resent when a peer has room
+        ++timer_gen_;
+        return;
+    }
+    resend_waiting_ = false;
+    core_.add_credit(-1); // the resend used a slot no caller paid for
+    arm_timer();
+}
+
+void req_pattern::fail(std::error_code ec)
+{
+    request_.reset();
+    resend_waiting_ = false;
+    reply_pipe_ = nullptr;
+    ++timer_gen_;
+    timer_.cancel();
+    pending_error_ = ec;
+    core_.on_incoming(); // wake the receiver
 }
 
 bool req_pattern::recv(zmtp::message& m)
 {
-    const bool correlate = core_.options().req_correlate;
+    if (pending_error_) {
+        m.clear();
+        m.push_back(make_tag(seq_, pending_error_.value()));
+        pending_error_.clear();
+        return true;
+    }
+    const bool with_id = correlate();
     pipe* from = nullptr;
     while (recv_fq(m, from)) {
         // RFC 28: REQ "SHALL accept an incoming message only from the last
@@ -56,7 +186,7 @@ bool req_pattern::recv(zmtp::message& m)
         if (from != reply_pipe_)
             continue;
         std::size_t at = 0;
-        if (correlate) {
+        if (with_id) {
             if (m.size() < 2 || m[0].size() != sizeof request_id_ ||
                 std::memcmp(m[0].data(), &request_id_, sizeof request_id_) != 0)
                 continue;
@@ -68,7 +198,10 @@ bool req_pattern::recv(zmtp::message& m)
         for (std::size_t i = 0; i <= at; ++i)
             m.pop_front();
         reply_pipe_ = nullptr; // one reply per request
-        m.push_front(seq_tag(seq_));
+        request_.reset();
+        ++timer_gen_;
+        timer_.cancel();
+        m.push_front(make_tag(seq_));
         return true;
     }
     return false;
@@ -94,14 +227,16 @@ std::error_code req_pattern::front_recv_allowed()
     return {};
 }
 
-bool req_pattern::front_received(zmtp::message& m)
+bool req_pattern::front_received(zmtp::message& m, std::error_code& ec)
 {
-    std::uint64_t seq = 0;
-    const zmtp::frame tag = m.pop_front();
-    std::memcpy(&seq, tag.data(), sizeof seq);
-    if (seq != front_seq_.load(std::memory_order_acquire))
+    tag t{};
+    const zmtp::frame f = m.pop_front();
+    std::memcpy(&t, f.data(), sizeof t);
+    if (t.seq != front_seq_.load(std::memory_order_acquire))
         return false; // the reply to a request that was superseded
     awaiting_.store(false, std::memory_order_release);
+    if (t.error != 0)
+        ec = static_cast<socket_error>(t.error);
     return true;
 }
 

@@ -51,6 +51,10 @@ void session::adopt(transport::any_stream&& stream, std::string remote)
 
 void session::stop()
 {
+    if (engine_ && ready_) {
+        ready_ = false;
+        core_.session_disconnected();
+    }
     if (connector_) {
         connector_->stop();
         connector_.reset();
@@ -162,8 +166,10 @@ void session::on_engine_closed(transport::engine& e, std::error_code reason)
 {
     auto keep = std::move(engine_); // the engine outlives this call
     const auto who = connecting_ ? endpoint_ : e.remote();
-    if (ready_)
+    if (ready_) {
         core_.emit(socket_event::kind::disconnected, who, reason);
+        core_.session_disconnected();
+    }
     else
         core_.emit(socket_event::kind::handshake_failed, who, reason);
     ready_ = false;

@@ -2,7 +2,10 @@
 #include "patterns/socket.hpp"
 
 #include "patterns/detail/context_impl.hpp"
+#include "patterns/xpub.hpp"
 #include "patterns/xsub.hpp"
+
+#include <future>
 
 namespace zmtp::patterns {
 namespace {
@@ -146,6 +149,52 @@ void socket::close()
 {
     core_->close_and_wait();
 }
+
+bool socket::wait_until(std::function<bool()> ready, std::chrono::milliseconds timeout)
+{
+    auto done = std::make_shared<std::promise<std::error_code>>();
+    auto result = done->get_future();
+    core_->start_async_wait(
+        std::move(ready),
+        std::make_unique<detail::async_op_impl<std::function<void(std::error_code)>, std::error_code>>(
+            [done](std::error_code ec) { done->set_value(ec); }, core_->executor()));
+    if (timeout.count() < 0)
+        result.wait();
+    else if (result.wait_for(timeout) != std::future_status::ready)
+        return false; // the parked wait completes harmlessly later (or at close)
+    return !result.get();
+}
+
+bool socket::wait_for_peers(std::size_t n, std::chrono::milliseconds timeout)
+{
+    return wait_until([c = core_.get(), n] { return c->ready_peers() >= n; }, timeout);
+}
+
+std::size_t socket::peer_count() const
+{
+    std::size_t n = 0;
+    core_->run_sync([&] { n = core_->ready_peers(); });
+    return n;
+}
+
+template <zmtp::socket_type Type>
+std::function<bool()> basic_publisher<Type>::subscriber_predicate(std::string topic)
+{
+    auto* c = core().get();
+    return [c, topic = std::move(topic)] {
+        return static_cast<xpub_pattern&>(c->pat()).has_subscriber(topic);
+    };
+}
+
+template <zmtp::socket_type Type>
+bool basic_publisher<Type>::wait_for_subscriber(std::string_view topic,
+                                                std::chrono::milliseconds timeout)
+{
+    return wait_until(subscriber_predicate(std::string(topic)), timeout);
+}
+
+template class basic_publisher<zmtp::socket_type::pub>;
+template class basic_publisher<zmtp::socket_type::xpub>;
 
 void sub_socket::subscribe(std::string_view prefix)
 {

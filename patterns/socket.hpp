@@ -147,6 +147,25 @@ public:
     }
 
     //------------------------------------------------------------------------
+    // Waiting for peers (the cure for the "slow joiner")
+
+    /** Waits until at least `n` peers have completed their handshake and
+        are connected. Returns false on timeout (negative = no limit). */
+    bool wait_for_peers(std::size_t n, std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
+
+    /// Completes once at least `n` peers are connected. Signature void(std::error_code).
+    template <class CompletionToken>
+    auto async_wait_for_peers(std::size_t n, CompletionToken&& token)
+    {
+        return async_wait_until(
+            [c = core_.get(), n] { return c->ready_peers() >= n; },
+            std::forward<CompletionToken>(token));
+    }
+
+    /// Number of connected peers (handshake complete).
+    std::size_t peer_count() const;
+
+    //------------------------------------------------------------------------
     // Options, events, closing
 
     socket_options options() const { return core_->get_options(); }
@@ -161,6 +180,21 @@ public:
 
     /// @internal
     const std::shared_ptr<socket_core>& core() const noexcept { return core_; }
+
+protected:
+    template <class CompletionToken>
+    auto async_wait_until(std::function<bool()> ready, CompletionToken&& token)
+    {
+        return asio::async_initiate<CompletionToken, void(std::error_code)>(
+            [core = core_](auto handler, std::function<bool()> r) {
+                using H = std::decay_t<decltype(handler)>;
+                core->start_async_wait(std::move(r),
+                                       std::make_unique<detail::async_op_impl<H, std::error_code>>(
+                                           std::move(handler), core->executor()));
+            },
+            token, std::move(ready));
+    }
+    bool wait_until(std::function<bool()> ready, std::chrono::milliseconds timeout);
 
 private:
     std::shared_ptr<socket_core> core_;
@@ -178,14 +212,42 @@ public:
 
 using push_socket = typed_socket<zmtp::socket_type::push>;
 using pull_socket = typed_socket<zmtp::socket_type::pull>;
-using pub_socket = typed_socket<zmtp::socket_type::pub>;
-using xpub_socket = typed_socket<zmtp::socket_type::xpub>;
 using xsub_socket = typed_socket<zmtp::socket_type::xsub>;
 using req_socket = typed_socket<zmtp::socket_type::req>;
 using rep_socket = typed_socket<zmtp::socket_type::rep>;
 using dealer_socket = typed_socket<zmtp::socket_type::dealer>;
 using router_socket = typed_socket<zmtp::socket_type::router>;
 using pair_socket = typed_socket<zmtp::socket_type::pair>;
+
+/** A PUB or XPUB socket: can also wait until somebody listens. */
+template <zmtp::socket_type Type>
+class basic_publisher : public socket {
+public:
+    explicit basic_publisher(context& ctx, socket_options opts = {})
+        : socket(ctx, Type, std::move(opts))
+    {
+    }
+
+    /** Waits until some subscriber's subscription matches `topic` -- that
+        is, until a message whose first frame is `topic` would be delivered
+        to at least one subscriber. Returns false on timeout. */
+    bool wait_for_subscriber(std::string_view topic,
+                             std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
+
+    /// As wait_for_subscriber(). Signature void(std::error_code).
+    template <class CompletionToken>
+    auto async_wait_for_subscriber(std::string topic, CompletionToken&& token)
+    {
+        return async_wait_until(subscriber_predicate(std::move(topic)),
+                                std::forward<CompletionToken>(token));
+    }
+
+private:
+    std::function<bool()> subscriber_predicate(std::string topic);
+};
+
+using pub_socket = basic_publisher<zmtp::socket_type::pub>;
+using xpub_socket = basic_publisher<zmtp::socket_type::xpub>;
 
 /** A SUB socket: receives what its publishers send on the topics it subscribed to. */
 class sub_socket : public socket {

@@ -290,7 +290,57 @@ void socket_core::session_attached(session& s)
 
 void socket_core::session_connected(session& s)
 {
+    ++ready_peers_;
     pattern_->connected(*s.get_pipe());
+    check_waits();
+}
+
+void socket_core::session_disconnected()
+{
+    --ready_peers_;
+    check_waits();
+}
+
+void socket_core::start_async_wait(std::function<bool()> ready, std::unique_ptr<wait_op> op)
+{
+    asio::dispatch(executor_, [self = shared_from_this(), ready = std::move(ready),
+                               op = std::move(op)]() mutable {
+        if (self->closing_) {
+            op->complete(socket_error::closed);
+            return;
+        }
+        if (ready()) {
+            op->complete({});
+            return;
+        }
+        op->id = self->next_op_id_++;
+        op->on_cancel([w = self->weak_from_this(), id = op->id] {
+            if (auto s = w.lock())
+                asio::post(s->executor_, [s, id] {
+                    for (auto it = s->wait_ops_.begin(); it != s->wait_ops_.end(); ++it)
+                        if (it->second->id == id) {
+                            auto o = std::move(it->second);
+                            s->wait_ops_.erase(it);
+                            o->complete(asio::error::operation_aborted);
+                            return;
+                        }
+                });
+        });
+        self->wait_ops_.emplace_back(std::move(ready), std::move(op));
+    });
+}
+
+void socket_core::check_waits()
+{
+    for (std::size_t i = 0; i < wait_ops_.size();) {
+        if (wait_ops_[i].first()) {
+            auto op = std::move(wait_ops_[i].second);
+            wait_ops_.erase(wait_ops_.begin() + static_cast<std::ptrdiff_t>(i));
+            op->complete({});
+        } else {
+            ++i;
+        }
+    }
 }
 
 void socket_core::session_terminated(session& s)
@@ -623,11 +673,11 @@ void socket_core::start_async_send(zmtp::message m, std::unique_ptr<send_op> op)
 //----------------------------------------------------------------------------
 // Receiving
 
-bool socket_core::take_received(zmtp::message& m)
+bool socket_core::take_received(zmtp::message& m, std::error_code& ec)
 {
     // Strand side: what blocking readers were handed first, then the pattern.
     while ((recv_queue_ && recv_queue_->try_pop(m)) || next_message(m))
-        if (pattern_->front_received(m))
+        if (pattern_->front_received(m, ec))
             return true;
     return false;
 }
@@ -643,8 +693,8 @@ bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_
         return false;
     const bool nonblocking = deadline <= clock::now();
     if (on_strand()) {
-        if (take_received(m))
-            return true;
+        if (take_received(m, ec))
+            return !ec;
         ec = closing_ ? socket_error::closed
                       : (nonblocking ? socket_error::would_block : socket_error::would_deadlock);
         return false;
@@ -654,9 +704,9 @@ bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_
         if (recv_queue_->try_pop(m)) {
             if (recv_queue_->size_approx() < recv_queue_capacity / 2)
                 request_refill();
-            if (!pattern_->front_received(m))
+            if (!pattern_->front_received(m, ec))
                 continue;
-            return true;
+            return !ec;
         }
         if (closing_.load(std::memory_order_acquire)) {
             ec = socket_error::closed;
@@ -674,8 +724,8 @@ bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_
         }
         if (!recv_waiter_.wait(key, deadline)) {
             while (recv_queue_->try_pop(m))
-                if (pattern_->front_received(m))
-                    return true;
+                if (pattern_->front_received(m, ec))
+                    return !ec;
             ec = socket_error::timed_out;
             return false;
         }
@@ -741,11 +791,12 @@ void socket_core::serve_async_receivers()
         zmtp::message m;
         if (!next_message(m))
             return;
-        if (!pattern_->front_received(m))
+        std::error_code ec;
+        if (!pattern_->front_received(m, ec))
             continue;
         auto op = std::move(recv_ops_.front());
         recv_ops_.pop_front();
-        op->complete({}, std::move(m));
+        op->complete(ec, ec ? zmtp::message{} : std::move(m));
     }
 }
 
@@ -762,8 +813,9 @@ void socket_core::start_async_recv(std::unique_ptr<recv_op> op)
         }
         if (self->recv_ops_.empty()) {
             zmtp::message m;
-            if (self->take_received(m)) {
-                op->complete({}, std::move(m));
+            std::error_code ec;
+            if (self->take_received(m, ec)) {
+                op->complete(ec, ec ? zmtp::message{} : std::move(m));
                 return;
             }
         }
@@ -822,6 +874,9 @@ void socket_core::close(std::function<void()> done)
             self->send_ops_.pop_front();
             op->complete(socket_error::closed);
         }
+        for (auto& w : self->wait_ops_)
+            w.second->complete(socket_error::closed);
+        self->wait_ops_.clear();
         const auto linger = self->opts_.linger;
         if (linger.count() == 0) {
             self->finish_close();

@@ -94,6 +94,15 @@ public:
     void start_async_recv(std::unique_ptr<recv_op> op);
     void start_async_event(std::unique_ptr<event_op> op);
 
+    using wait_op = detail::async_op<std::error_code>;
+    /** Completes `op` once `ready()` (evaluated on the strand) is true: now,
+        or after a later handshake, disconnection or subscription. */
+    void start_async_wait(std::function<bool()> ready, std::unique_ptr<wait_op> op);
+    /// Peers whose handshake is complete and whose connection is up (strand only).
+    std::size_t ready_peers() const noexcept { return ready_peers_; }
+    /// Re-evaluates parked waits (strand only).
+    void check_waits();
+
     /** Begins closing: no new sends; queued messages get `linger` to go out.
         `done` (optional) runs on the strand when the close has finished. */
     void close(std::function<void()> done = {});
@@ -144,6 +153,7 @@ public:
 
     void session_attached(session& s);   // pipe joins the pattern
     void session_connected(session& s);  // handshake done (again)
+    void session_disconnected();         // a ready connection ended
     void session_terminated(session& s); // accepted session lost its connection
     void session_drained(session& s);    // terminated session has nothing left to read
     void session_output_idle();          // a writer went idle (linger check)
@@ -157,7 +167,7 @@ private:
     bool route(zmtp::message& m, std::error_code& ec);
     bool send_sync(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
     bool send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
-    bool take_received(zmtp::message& m);
+    bool take_received(zmtp::message& m, std::error_code& ec);
     bool next_message(zmtp::message& m);
     void request_refill();
     void refill();
@@ -190,6 +200,8 @@ private:
     std::deque<std::unique_ptr<recv_op>> recv_ops_;
     std::deque<std::pair<zmtp::message, std::unique_ptr<send_op>>> send_ops_;
     std::deque<std::unique_ptr<event_op>> event_ops_;
+    std::vector<std::pair<std::function<bool()>, std::unique_ptr<wait_op>>> wait_ops_;
+    std::size_t ready_peers_ = 0;
     std::deque<socket_event> events_;
     event_handler event_handler_;
     detail::ring<zmtp::message> backlog_; // credited sends that found no room

@@ -102,6 +102,7 @@ void xpub_pattern::subscription(pipe& p, bool subscribe, zmtp::frame topic)
         const bool first = !duplicate && v.size() == 1;
         if (first || opts.xpub_verbose || opts.xpub_verboser)
             notify(true, key);
+        core_.check_waits();
         return;
     }
     auto* v = subs_.find(key);
