@@ -425,15 +425,19 @@ void socket_core::ensure_queues()
 {
     // Created on first use by a thread other than the strand: sockets used
     // only from coroutines on their own executor never pay for them.
+    if (queues_ready_.load(std::memory_order_acquire))
+        return;
     std::call_once(queues_once_, [this] {
         send_queue_ = std::make_unique<detail::mpmc_queue<zmtp::message>>(send_queue_capacity);
         recv_queue_ = std::make_unique<detail::mpmc_queue<zmtp::message>>(recv_queue_capacity);
+        queues_ready_.store(true, std::memory_order_release);
     });
 }
 
 bool socket_core::route(zmtp::message& m, std::error_code& ec)
 {
-    ec.clear();
+    if (ec)
+        ec.clear();
     if (!backlog_.empty()) {
         backlog_.push_back(std::move(m)); // keep the order
         return true;
@@ -449,7 +453,8 @@ bool socket_core::route(zmtp::message& m, std::error_code& ec)
 
 bool socket_core::send(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
 {
-    ec.clear();
+    if (ec)
+        ec.clear();
     if (closing_.load(std::memory_order_acquire)) {
         ec = socket_error::closed;
         return false;
@@ -458,8 +463,10 @@ bool socket_core::send(zmtp::message& m, clock::time_point deadline, std::error_
         ec = socket_error::not_supported;
         return false;
     }
-    if ((ec = pattern_->front_send(m)))
+    if (auto e = pattern_->front_send(m)) {
+        ec = e;
         return false;
+    }
     if (send_queued(m, deadline, ec)) {
         pattern_->front_sent();
         return true;
@@ -473,7 +480,7 @@ bool socket_core::send_sync(zmtp::message& m, clock::time_point deadline, std::e
     // Patterns whose sends can fail at the strand (router_mandatory,
     // xpub_nodrop) route on the strand and report the outcome; a full peer
     // means waiting for room, up to the deadline.
-    const bool nonblocking = deadline <= clock::now();
+    const bool nonblocking = is_nonblocking(deadline);
     for (;;) {
         const auto key = send_waiter_.prepare();
         run_sync([&] { route(m, ec); });
@@ -494,7 +501,7 @@ bool socket_core::send_sync(zmtp::message& m, clock::time_point deadline, std::e
 
 bool socket_core::send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
 {
-    const bool nonblocking = deadline <= clock::now();
+    const bool nonblocking = is_nonblocking(deadline);
     if (pattern_->sync_send() && !on_strand())
         return send_sync(m, deadline, ec);
     if (on_strand()) {
@@ -559,8 +566,8 @@ void socket_core::drain_send_queue()
     drain_posted_.store(false, std::memory_order_seq_cst);
     zmtp::message m;
     std::size_t n = 0;
+    std::error_code ec;
     while (send_queue_->try_pop(m)) {
-        std::error_code ec;
         route(m, ec); // errors cannot reach the caller any more; the message is dropped
         ++n;
     }
@@ -684,14 +691,17 @@ bool socket_core::take_received(zmtp::message& m, std::error_code& ec)
 
 bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
 {
-    ec.clear();
+    if (ec)
+        ec.clear();
     if (!pattern_->can_recv()) {
         ec = socket_error::not_supported;
         return false;
     }
-    if ((ec = pattern_->front_recv_allowed()))
+    if (auto e = pattern_->front_recv_allowed()) {
+        ec = e;
         return false;
-    const bool nonblocking = deadline <= clock::now();
+    }
+    const bool nonblocking = is_nonblocking(deadline);
     if (on_strand()) {
         if (take_received(m, ec))
             return !ec;

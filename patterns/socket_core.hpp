@@ -161,6 +161,13 @@ public:
                            std::string remote);
 
 private:
+    /// Deadlines min() and max() (try_ and untimed calls) need no clock reading.
+    static bool is_nonblocking(clock::time_point deadline) noexcept
+    {
+        if (deadline == clock::time_point::max())
+            return false;
+        return deadline == clock::time_point::min() || deadline <= clock::now();
+    }
     void ensure_queues();
     void post_drain();
     void drain_send_queue();
@@ -223,6 +230,7 @@ private:
     std::unique_ptr<detail::mpmc_queue<zmtp::message>> send_queue_;
     std::unique_ptr<detail::mpmc_queue<zmtp::message>> recv_queue_;
     std::once_flag queues_once_;
+    std::atomic<bool> queues_ready_{false};
     detail::waiter send_waiter_; // credit or send-queue space
     detail::waiter recv_waiter_; // messages in the receive queue
 };

@@ -129,8 +129,8 @@ private:
     void process_events()
     {
         bool delivered = false;
+        std::error_code ec;
         while (!closed_ && !paused_) {
-            std::error_code ec;
             zmtp::event ev = conn_.next_event(ec);
             if (ec) {
                 fail(ec);

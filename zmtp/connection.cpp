@@ -118,7 +118,8 @@ event connection::fail(std::error_code ec, std::error_code& out)
 
 event connection::next_event(std::error_code& ec)
 {
-    ec.clear();
+    if (ec)
+        ec.clear(); // clear() costs a call into the runtime: skip it when clean
     if (ec_)
         return fail(ec_, ec);
     if (direct_done_) {

@@ -76,22 +76,4 @@ frame frame::share(detail::block* owner, const std::byte* data, std::size_t size
     return f;
 }
 
-frame& frame::operator=(const frame& other) noexcept
-{
-    if (this != &other) {
-        reset();
-        copy_from(other);
-    }
-    return *this;
-}
-
-frame& frame::operator=(frame&& other) noexcept
-{
-    if (this != &other) {
-        reset();
-        steal(other);
-    }
-    return *this;
-}
-
 } // namespace zmtp

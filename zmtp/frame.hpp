@@ -59,8 +59,22 @@ public:
 
     frame(const frame& other) noexcept { copy_from(other); }
     frame(frame&& other) noexcept { steal(other); }
-    frame& operator=(const frame& other) noexcept;
-    frame& operator=(frame&& other) noexcept;
+    frame& operator=(const frame& other) noexcept
+    {
+        if (this != &other) {
+            reset();
+            copy_from(other);
+        }
+        return *this;
+    }
+    frame& operator=(frame&& other) noexcept
+    {
+        if (this != &other) {
+            reset();
+            steal(other);
+        }
+        return *this;
+    }
     ~frame() { reset(); }
 
     /// Pointer to the body. Write through it only while no other frame shares it.
@@ -92,25 +106,30 @@ private:
             detail::release(storage_.ref.owner);
         size_ = 0;
     }
+    // The whole storage is copied, whatever the body size: a fixed 64-byte
+    // copy compiles to a few vector moves, cheaper than a memcpy call. The
+    // bytes past the body are indeterminate, which copying them (as bytes)
+    // is allowed to be; GCC cannot tell, hence the pragma.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
     void copy_from(const frame& other) noexcept
     {
         size_ = other.size_;
-        if (other.is_inline()) {
-            std::memcpy(storage_.bytes, other.storage_.bytes, size_);
-        } else {
-            storage_.ref = other.storage_.ref;
+        std::memcpy(&storage_, &other.storage_, sizeof storage_);
+        if (!other.is_inline())
             detail::add_ref(storage_.ref.owner);
-        }
     }
     void steal(frame& other) noexcept
     {
         size_ = other.size_;
-        if (other.is_inline())
-            std::memcpy(storage_.bytes, other.storage_.bytes, size_);
-        else
-            storage_.ref = other.storage_.ref;
+        std::memcpy(&storage_, &other.storage_, sizeof storage_);
         other.size_ = 0;
     }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
     struct shared_ref {
         std::byte* data;

@@ -24,6 +24,12 @@ frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detai
         case state::flags: {
             if (consumed == in.size())
                 return status::need_more;
+            // Fast path: a whole data frame within the input, limits met.
+            if (bool done = false; fast_frame(in, owner, consumed, done)) {
+                if (done)
+                    return status::message;
+                break;
+            }
             flags_ = std::to_integer<std::uint8_t>(in[consumed++]);
             // RFC 37: bits 7-3 are "reserved for future use and MUST be zero".
             if ((flags_ & frame_flags::reserved) != 0 && !limits_.lenient_flags) {
@@ -104,6 +110,48 @@ frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detai
         }
         }
     }
+}
+
+// Decodes one data frame in a single step when its header and body are all in
+// `in` and it is within every limit; returns false (consuming nothing) to
+// leave anything unusual -- commands, errors, partial frames -- to the state
+// machine. `done` is set when the frame completed a message.
+bool frame_decoder::fast_frame(std::span<const std::byte> in, detail::block* owner,
+                               std::size_t& consumed, bool& done)
+{
+    const std::size_t avail = in.size() - consumed;
+    if (avail < 2 || commands_only_)
+        return false;
+    const std::byte* p = in.data() + consumed;
+    const auto flags = std::to_integer<std::uint8_t>(p[0]);
+    if ((flags & (frame_flags::reserved | frame_flags::command)) != 0)
+        return false;
+    std::size_t header = 2;
+    std::uint64_t size = std::to_integer<std::uint64_t>(p[1]);
+    if (flags & frame_flags::long_size) {
+        if (avail < 9)
+            return false;
+        header = 9;
+        size = detail::get_u64_be(p + 1);
+    }
+    if (size > avail - header || size > limits_.max_frame_size ||
+        size > limits_.max_message_size - std::min(msg_bytes_, limits_.max_message_size) ||
+        msg_.size() + 1 > limits_.max_frames_per_message)
+        return false;
+    const std::byte* body = p + header;
+    const auto n = static_cast<std::size_t>(size);
+    if (owner != nullptr && n > frame::inline_capacity)
+        msg_.push_back(frame::share(owner, body, n));
+    else
+        msg_.push_back(frame(body, n));
+    consumed += header + n;
+    if (flags & frame_flags::more) {
+        msg_bytes_ += n;
+    } else {
+        msg_bytes_ = 0;
+        done = true;
+    }
+    return true;
 }
 
 // Called when a header is complete: checks limits before any allocation.

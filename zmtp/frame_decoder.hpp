@@ -77,6 +77,8 @@ public:
 private:
     enum class state { flags, size, body, failed };
 
+    bool fast_frame(std::span<const std::byte> in, detail::block* owner, std::size_t& consumed,
+                    bool& done);
     bool start_body();
     void finish_frame();
     status frame_result() noexcept;

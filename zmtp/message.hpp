@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <iterator>
+#include <memory>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -34,12 +35,22 @@ public:
     /// A single-frame message.
     explicit message(frame f) noexcept : first_(std::move(f)), count_(1) {}
 
-    message(const message&) = default;
-    message& operator=(const message&) = default;
+    /// Copies share bodies too large to be stored inline.
+    message(const message& other)
+        : first_(other.first_),
+          rest_(other.rest_ ? std::make_unique<std::vector<frame>>(*other.rest_) : nullptr),
+          count_(other.count_)
+    {
+    }
+    message& operator=(const message& other)
+    {
+        if (this != &other)
+            *this = message(other);
+        return *this;
+    }
     message(message&& other) noexcept
         : first_(std::move(other.first_)), rest_(std::move(other.rest_)), count_(other.count_)
     {
-        other.rest_.clear();
         other.count_ = 0;
     }
     message& operator=(message&& other) noexcept
@@ -47,7 +58,6 @@ public:
         first_ = std::move(other.first_);
         rest_ = std::move(other.rest_);
         count_ = other.count_;
-        other.rest_.clear();
         other.count_ = 0;
         return *this;
     }
@@ -62,10 +72,10 @@ public:
     std::size_t size() const noexcept { return count_; }
     bool empty() const noexcept { return count_ == 0; }
 
-    frame& operator[](std::size_t i) noexcept { return i == 0 ? first_ : rest_[i - 1]; }
+    frame& operator[](std::size_t i) noexcept { return i == 0 ? first_ : (*rest_)[i - 1]; }
     const frame& operator[](std::size_t i) const noexcept
     {
-        return i == 0 ? first_ : rest_[i - 1];
+        return i == 0 ? first_ : (*rest_)[i - 1];
     }
     frame& front() noexcept { return first_; }
     const frame& front() const noexcept { return first_; }
@@ -77,7 +87,7 @@ public:
         if (count_ == 0)
             first_ = std::move(f);
         else
-            rest_.push_back(std::move(f));
+            more().push_back(std::move(f));
         ++count_;
     }
     void push_back(std::string_view s) { push_back(frame(s)); }
@@ -86,7 +96,7 @@ public:
     void push_front(frame f)
     {
         if (count_ != 0)
-            rest_.insert(rest_.begin(), std::move(first_));
+            more().insert(rest_->begin(), std::move(first_));
         first_ = std::move(f);
         ++count_;
     }
@@ -95,9 +105,9 @@ public:
     frame pop_front()
     {
         frame out = std::move(first_);
-        if (!rest_.empty()) {
-            first_ = std::move(rest_.front());
-            rest_.erase(rest_.begin());
+        if (rest_ && !rest_->empty()) {
+            first_ = std::move(rest_->front());
+            rest_->erase(rest_->begin());
         }
         --count_;
         return out;
@@ -106,7 +116,7 @@ public:
     void clear() noexcept
     {
         first_ = frame();
-        rest_.clear();
+        rest_.reset();
         count_ = 0;
     }
 
@@ -114,8 +124,9 @@ public:
     std::size_t bytes() const noexcept
     {
         std::size_t n = count_ ? first_.size() : 0;
-        for (const auto& f : rest_)
-            n += f.size();
+        if (rest_)
+            for (const auto& f : *rest_)
+                n += f.size();
         return n;
     }
 
@@ -173,8 +184,16 @@ public:
     }
 
 private:
+    std::vector<frame>& more()
+    {
+        if (!rest_)
+            rest_ = std::make_unique<std::vector<frame>>();
+        return *rest_;
+    }
+
+    // Frames after the first live on the heap; a one-frame message needs none.
     frame first_;
-    std::vector<frame> rest_;
+    std::unique_ptr<std::vector<frame>> rest_;
     std::size_t count_ = 0;
 };
 

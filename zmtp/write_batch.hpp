@@ -15,6 +15,7 @@
 #include "zmtp/message.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -61,9 +62,13 @@ private:
         std::size_t len;
     };
     void add_staged(std::size_t off, std::size_t len);
+    /// Room for `n` more staged bytes (not zero-filled); returns where they go.
+    std::byte* stage(std::size_t n);
 
     std::size_t copy_threshold_;
-    std::vector<std::byte> staging_;
+    std::unique_ptr<std::byte[]> staging_;
+    std::size_t staged_ = 0;
+    std::size_t staging_cap_ = 0;
     std::vector<segment> segs_;
     std::vector<message> held_;
     std::vector<std::span<const std::byte>> resolved_;
