@@ -175,7 +175,10 @@ public:
     void on_event(std::function<void(const socket_event&)> handler);
 
     /** Closes the socket: waits until queued messages are sent or `linger`
-        has passed. Further operations fail with socket_error::closed. */
+        has passed. Further operations fail with socket_error::closed and
+        pending asynchronous operations complete with it. Called on a thread
+        that runs the socket's context (in a coroutine, say) it starts the
+        close without waiting. */
     void close();
 
     /// @internal

@@ -683,7 +683,7 @@ void socket_core::start_async_send(zmtp::message m, std::unique_ptr<send_op> op)
 bool socket_core::take_received(zmtp::message& m, std::error_code& ec)
 {
     // Strand side: what blocking readers were handed first, then the pattern.
-    while ((recv_queue_ && recv_queue_->try_pop(m)) || next_message(m))
+    while ((queues_ready() && recv_queue_->try_pop(m)) || next_message(m))
         if (pattern_->front_received(m, ec))
             return true;
     return false;
@@ -763,7 +763,7 @@ void socket_core::request_refill()
 
 void socket_core::refill()
 {
-    if (!recv_queue_ || !recv_demand_)
+    if (!queues_ready() || !recv_demand_)
         return;
     std::size_t n = 0;
     bool full = false;
@@ -867,7 +867,7 @@ void socket_core::close(std::function<void()> done)
             return;
         self->send_waiter_.notify();
         self->recv_waiter_.notify();
-        if (self->send_queue_)
+        if (self->queues_ready())
             self->drain_send_queue();
         for (auto& l : self->listeners_) {
             l.listener->close();
@@ -906,7 +906,9 @@ void socket_core::close(std::function<void()> done)
 
 void socket_core::close_and_wait()
 {
-    if (on_strand()) {
+    // A thread that runs the context (a coroutine, a handler) must not wait
+    // for the context: it only starts the close.
+    if (on_strand() || io_executor_.running_in_this_thread()) {
         close();
         return;
     }

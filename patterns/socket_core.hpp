@@ -169,6 +169,8 @@ private:
         return deadline == clock::time_point::min() || deadline <= clock::now();
     }
     void ensure_queues();
+    /// True once an application thread has created the queues (any thread).
+    bool queues_ready() const noexcept { return queues_ready_.load(std::memory_order_acquire); }
     void post_drain();
     void drain_send_queue();
     bool route(zmtp::message& m, std::error_code& ec);
