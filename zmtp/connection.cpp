@@ -12,7 +12,7 @@ namespace {
 
 // The receive chunk starts small, so that idle connections stay cheap, and
 // doubles whenever a read fills it, up to max_chunk.
-constexpr std::size_t initial_chunk = 8 * 1024;
+constexpr std::size_t initial_chunk = 4 * 1024;
 constexpr std::size_t max_chunk = 64 * 1024;
 // Never offer a read window smaller than this: compact or take a new chunk.
 constexpr std::size_t min_read_window = 2 * 1024;

@@ -21,7 +21,7 @@ void write_batch::add_staged(std::size_t off, std::size_t len)
 std::byte* write_batch::stage(std::size_t n)
 {
     if (staging_cap_ - staged_ < n) {
-        std::size_t cap = staging_cap_ ? staging_cap_ * 2 : 16 * 1024;
+        std::size_t cap = staging_cap_ ? staging_cap_ * 2 : 2 * 1024; // idle peers stay small
         while (cap - staged_ < n)
             cap *= 2;
         // Default-initialised: staged bytes are always written before use.
