@@ -30,8 +30,14 @@ context_impl::context_impl(int threads)
       external_(false)
 {
     work_.emplace(io_->get_executor());
+    running_ = std::max(threads, 1);
     for (int i = 0; i < std::max(threads, 1); ++i)
-        threads_.emplace_back([this] { io_->run(); });
+        threads_.emplace_back([this] {
+            io_->run();
+            std::lock_guard lock(mutex_);
+            --running_;
+            cv_.notify_all();
+        });
 }
 
 context_impl::context_impl(asio::io_context& external) : io_(&external), external_(true) {}
@@ -81,9 +87,14 @@ void context_impl::shutdown()
             return std::all_of(sockets_.begin(), sockets_.end(),
                                [](const auto& w) { return w.expired(); });
         });
-        lock.unlock();
+        // Let the threads finish what is queued -- cancelled timers, posted
+        // cleanups -- so that every handler releases what it holds; stopping
+        // at once would strand them, and the sockets they keep alive, in
+        // the io_context for good. A handler that never ends is cut short.
         work_.reset();
-        io_->stop();
+        if (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return running_ == 0; }))
+            io_->stop();
+        lock.unlock();
         for (auto& t : threads_)
             if (t.joinable())
                 t.join();

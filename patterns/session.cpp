@@ -7,8 +7,9 @@
 
 namespace zmtp::patterns {
 
-session::session(socket_core& core, std::string endpoint, bool connecting, const void* origin)
-    : core_(core), endpoint_(std::move(endpoint)), connecting_(connecting), origin_(origin)
+session::session(socket_core& core, std::uint64_t id, std::string endpoint, bool connecting,
+                 const void* origin)
+    : core_(core), id_(id), endpoint_(std::move(endpoint)), connecting_(connecting), origin_(origin)
 {
 }
 
@@ -35,8 +36,12 @@ void session::start_connect(const transport::endpoint& ep)
             core_.emit(socket_event::kind::connected, endpoint_);
             adopt(std::move(s), std::move(remote));
         },
-        [this](std::error_code ec, std::chrono::milliseconds) {
-            core_.emit(socket_event::kind::connect_retried, endpoint_, ec);
+        [this](std::error_code ec, std::chrono::milliseconds delay) {
+            // connect_retried only when another attempt follows; with
+            // reconnect_ivl = -1 this endpoint is finished.
+            core_.emit(delay.count() >= 0 ? socket_event::kind::connect_retried
+                                          : socket_event::kind::closed,
+                       endpoint_, ec);
         });
     connector_->start();
 }
@@ -176,9 +181,11 @@ void session::on_engine_closed(transport::engine& e, std::error_code reason)
     if (connecting_) {
         if (pipe_)
             core_.pat().disconnected(*pipe_);
-        if (connector_) {
+        if (connector_ && core_.options().reconnect_ivl.count() >= 0) {
             core_.emit(socket_event::kind::connect_retried, endpoint_, reason);
             connector_->retry();
+        } else if (connector_) {
+            core_.emit(socket_event::kind::closed, endpoint_, reason); // no reconnect
         }
         core_.session_output_idle();
         return;

@@ -26,7 +26,8 @@ class socket_core;
 class session final : public transport::engine_owner {
 public:
     /// `endpoint` is the connect() string, or the bound endpoint that accepted.
-    session(socket_core& core, std::string endpoint, bool connecting, const void* origin);
+    session(socket_core& core, std::uint64_t id, std::string endpoint, bool connecting,
+            const void* origin);
     ~session();
 
     session(const session&) = delete;
@@ -48,6 +49,8 @@ public:
     /// Sends a subscription to the peer, if connected (SUB/XSUB).
     void send_subscription(bool subscribe, std::span<const std::byte> topic);
 
+    /// Unique within its socket, never reused.
+    std::uint64_t id() const noexcept { return id_; }
     pipe* get_pipe() noexcept { return pipe_.get(); }
     transport::engine* get_engine() noexcept { return engine_.get(); }
     bool connecting() const noexcept { return connecting_; }
@@ -73,6 +76,7 @@ private:
     void make_pipe();
 
     socket_core& core_;
+    std::uint64_t id_;
     std::string endpoint_;
     bool connecting_;
     const void* origin_;

@@ -195,7 +195,8 @@ void socket_core::listener_accepted(const void* origin, std::string bound,
     if (closing_)
         return;
     emit(socket_event::kind::accepted, remote);
-    sessions_.push_back(std::make_unique<session>(*this, std::move(bound), false, origin));
+    sessions_.push_back(
+        std::make_unique<session>(*this, next_session_id_++, std::move(bound), false, origin));
     sessions_.back()->adopt(std::move(s), std::move(remote));
 }
 
@@ -213,7 +214,8 @@ void socket_core::do_connect(std::string_view ep, std::error_code& ec)
     const auto parsed = transport::endpoint::parse(ep, ec);
     if (!parsed)
         return;
-    sessions_.push_back(std::make_unique<session>(*this, std::string(ep), true, nullptr));
+    sessions_.push_back(
+        std::make_unique<session>(*this, next_session_id_++, std::string(ep), true, nullptr));
     sessions_.back()->start_connect(*parsed);
     last_endpoint_ = std::string(ep);
     ec.clear();
@@ -261,6 +263,19 @@ void socket_core::disconnect(std::string_view ep, std::error_code& ec)
             ec.clear();
         else
             ec = transport::transport_error::unknown_endpoint;
+    });
+}
+
+void socket_core::post_remove_session(session& s)
+{
+    // Posted, so never from inside code that still uses the session; by id,
+    // because the session may be gone (close, unbind) before this runs.
+    asio::post(executor_, [self = shared_from_this(), id = s.id()] {
+        for (auto& x : self->sessions_)
+            if (x->id() == id) {
+                self->remove_session(x.get());
+                return;
+            }
     });
 }
 
@@ -348,7 +363,7 @@ void socket_core::session_terminated(session& s)
     pipe* p = s.get_pipe();
     if (p == nullptr) {
         // Never completed a handshake: nothing joined the pattern.
-        asio::post(executor_, [self = shared_from_this(), ptr = &s] { self->remove_session(ptr); });
+        post_remove_session(s);
         return;
     }
     p->drop_out();
@@ -360,7 +375,7 @@ void socket_core::session_terminated(session& s)
 void socket_core::session_drained(session& s)
 {
     // Posted: this runs from inside pattern code that still holds the pipe.
-    asio::post(executor_, [self = shared_from_this(), ptr = &s] { self->remove_session(ptr); });
+    post_remove_session(s);
 }
 
 void socket_core::session_output_idle()
@@ -375,8 +390,11 @@ void socket_core::session_output_idle()
 void socket_core::emit(socket_event::kind k, std::string endpoint, std::error_code reason)
 {
     socket_event ev{k, std::move(endpoint), reason};
-    if (event_handler_)
-        event_handler_(ev);
+    if (event_handler_) {
+        // A copy: the handler may close the socket, which clears event_handler_.
+        const auto handler = event_handler_;
+        handler(ev);
+    }
     if (!event_ops_.empty()) {
         auto op = std::move(event_ops_.front());
         event_ops_.pop_front();
@@ -601,14 +619,7 @@ void socket_core::notify_writable()
 
 void socket_core::reject(pipe& p)
 {
-    session* s = &p.owner();
-    asio::post(executor_, [self = shared_from_this(), s] {
-        for (auto& x : self->sessions_)
-            if (x.get() == s) {
-                self->remove_session(s);
-                return;
-            }
-    });
+    post_remove_session(p.owner());
 }
 
 void socket_core::serve_async_senders()
@@ -855,7 +866,13 @@ void socket_core::start_async_recv(std::unique_ptr<recv_op> op)
 
 void socket_core::close(std::function<void()> done)
 {
-    asio::dispatch(executor_, [self = shared_from_this(), done = std::move(done)]() mutable {
+    // Refuse new sends and wake blocked callers at once; the rest is posted,
+    // even on the strand: close() may be called from an event handler or a
+    // pattern callback whose session the close would destroy.
+    closing_.store(true, std::memory_order_release);
+    send_waiter_.notify();
+    recv_waiter_.notify();
+    asio::post(executor_, [self = shared_from_this(), done = std::move(done)]() mutable {
         if (self->finished_) {
             if (done)
                 done();
@@ -863,10 +880,8 @@ void socket_core::close(std::function<void()> done)
         }
         if (done)
             self->close_done_.push_back(std::move(done));
-        if (self->closing_.exchange(true))
+        if (std::exchange(self->close_started_, true))
             return;
-        self->send_waiter_.notify();
-        self->recv_waiter_.notify();
         if (self->queues_ready())
             self->drain_send_queue();
         for (auto& l : self->listeners_) {

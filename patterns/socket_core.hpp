@@ -185,6 +185,7 @@ private:
     void finish_close();
     void check_linger();
     void remove_session(session* s);
+    void post_remove_session(session& s);
     void do_bind(std::string_view ep, std::string& bound, std::error_code& ec);
     void do_connect(std::string_view ep, std::error_code& ec);
 
@@ -199,6 +200,7 @@ private:
 
     // Strand state.
     std::list<std::unique_ptr<session>> sessions_;
+    std::uint64_t next_session_id_ = 1;
     struct bound_listener {
         std::string requested;
         std::string bound;
@@ -219,6 +221,7 @@ private:
     bool recv_demand_ = false;
     std::optional<asio::steady_timer> linger_timer_;
     std::vector<std::function<void()>> close_done_;
+    bool close_started_ = false;
     bool finished_ = false;
 
     // Shared with application threads.

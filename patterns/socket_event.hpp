@@ -22,7 +22,8 @@ struct socket_event {
         handshake_succeeded, ///< the ZMTP handshake with a peer completed
         handshake_failed,    ///< the handshake failed (reason: the zmtp::error)
         disconnected,        ///< an established connection ended (reason)
-        closed,              ///< an endpoint (or the socket itself) was closed
+        closed,              ///< an endpoint (or the socket itself) was closed; a
+                             ///< connect endpoint too, when it will not be retried
     };
     kind what;
     std::string endpoint;

@@ -44,6 +44,7 @@ private:
     std::condition_variable cv_;
     std::vector<std::weak_ptr<socket_core>> sockets_;
     bool shut_down_ = false;
+    int running_ = 0; // threads still inside io_context::run()
 };
 
 } // namespace zmtp::patterns::detail

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Helpers for the socket-level spec tests (our sockets on both ends).
+
+#include "support.hpp"
+
+#include "patterns/context.hpp"
+#include "patterns/socket.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace zmtp_test {
+
+using zmtp::patterns::context;
+using zmtp::patterns::dealer_socket;
+using zmtp::patterns::pair_socket;
+using zmtp::patterns::pub_socket;
+using zmtp::patterns::pull_socket;
+using zmtp::patterns::push_socket;
+using zmtp::patterns::rep_socket;
+using zmtp::patterns::req_socket;
+using zmtp::patterns::router_socket;
+using zmtp::patterns::sub_socket;
+using zmtp::patterns::xpub_socket;
+using zmtp::patterns::xsub_socket;
+
+/// An endpoint to bind for `transport` ("tcp" or "ipc"): an ephemeral tcp
+/// port on the loopback, or a socket file under `dir`.
+inline std::string bind_endpoint(const std::string& transport, const temp_dir& dir,
+                                 std::string_view name)
+{
+    return transport == "ipc" ? dir.ipc(name) : std::string("tcp://127.0.0.1:0");
+}
+
+/** An endpoint nobody listens on yet. For tcp a free ephemeral port is found
+    by binding and unbinding; for ipc a fresh path under `dir`. */
+inline std::string unused_endpoint(context& ctx, const std::string& transport,
+                                   const temp_dir& dir, std::string_view name)
+{
+    if (transport == "ipc")
+        return dir.ipc(name);
+    pull_socket probe(ctx);
+    const auto ep = probe.bind("tcp://127.0.0.1:0");
+    probe.unbind(ep);
+    probe.close();
+    return ep;
+}
+
+/// Receives one single-frame message as a string; "" plus ec on failure.
+inline std::string recv_string(zmtp::patterns::socket& s, std::error_code& ec)
+{
+    auto m = s.recv(ec);
+    if (ec)
+        return {};
+    if (m.size() != 1) {
+        ec = make_error_code(socket_error::invalid_argument);
+        return {};
+    }
+    return m[0].to_string();
+}
+
+/// A frame of `n` bytes of a recognisable pattern.
+inline zmtp::frame pattern_frame(std::size_t n, unsigned seed)
+{
+    zmtp::frame f(n);
+    auto* p = f.data();
+    for (std::size_t i = 0; i < n; ++i)
+        p[i] = static_cast<std::byte>((i * 131u + seed) & 0xffu);
+    return f;
+}
+
+inline bool is_pattern(const zmtp::frame& f, std::size_t n, unsigned seed)
+{
+    if (f.size() != n)
+        return false;
+    const auto* p = f.data();
+    for (std::size_t i = 0; i < n; ++i)
+        if (p[i] != static_cast<std::byte>((i * 131u + seed) & 0xffu))
+            return false;
+    return true;
+}
+
+/// Frame 0 is a decimal sequence number, frame 1 an optional payload.
+inline zmtp::message numbered(std::size_t seq, std::size_t payload = 0)
+{
+    zmtp::message m(std::string_view(std::to_string(seq)));
+    if (payload != 0)
+        m.push_back(pattern_frame(payload, static_cast<unsigned>(seq)));
+    return m;
+}
+
+inline long seq_of(const zmtp::message& m)
+{
+    if (m.empty())
+        return -1;
+    try {
+        return std::stol(m[0].to_string());
+    } catch (...) {
+        return -1;
+    }
+}
+
+/** Makes sure `sub`'s subscriptions have reached `pub`: subscribes `sub`
+    to the sync topic and publishes sync messages until one arrives. Later
+    receives skip sync messages with recv_data(). */
+inline bool settle_pubsub(zmtp::patterns::socket& pub, sub_socket& sub)
+{
+    static constexpr std::string_view sync_topic = "\xff" "sync";
+    sub.subscribe(sync_topic);
+    const auto deadline = steady::now() + generous;
+    while (steady::now() < deadline) {
+        zmtp::message probe(sync_topic);
+        std::error_code ec;
+        pub.send(std::move(probe), ec);
+        if (auto m = recv_within(sub, 20ms))
+            if (!m->empty() && (*m)[0].view() == sync_topic)
+                return true;
+    }
+    return false;
+}
+
+inline bool is_sync(const zmtp::message& m)
+{
+    return !m.empty() && m[0].view().substr(0, 5) == "\xff" "sync";
+}
+
+/// Receives the next message that is not a sync probe, within `timeout`.
+inline std::optional<zmtp::message> recv_data(zmtp::patterns::socket& s,
+                                              std::chrono::milliseconds timeout = generous)
+{
+    const auto deadline = steady::now() + timeout;
+    for (;;) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+        if (left.count() <= 0)
+            return std::nullopt;
+        auto m = recv_within(s, left);
+        if (!m)
+            return std::nullopt;
+        if (!is_sync(*m))
+            return m;
+    }
+}
+
+} // namespace zmtp_test

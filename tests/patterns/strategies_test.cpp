@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: MIT
+// Unit tests of the routing strategies and tables: lb (round-robin out), fq
+// (fair-queue in), prefix_tree (subscriptions) and router_table (routing ids).
+// Pipes are made stand-alone: their session has neither engine nor
+// connector, so writing to a pipe only queues.
+
+#include "support.hpp"
+
+#include "patterns/context.hpp"
+#include "patterns/fq.hpp"
+#include "patterns/lb.hpp"
+#include "patterns/pipe.hpp"
+#include "patterns/prefix_tree.hpp"
+#include "patterns/router_table.hpp"
+#include "patterns/session.hpp"
+#include "patterns/socket.hpp"
+
+#include <pthread.h>
+
+#include <map>
+#include <set>
+
+using namespace zmtp_test;
+using zmtp::patterns::fq;
+using zmtp::patterns::lb;
+// `pipe` alone would clash with POSIX ::pipe().
+using zpipe = zmtp::patterns::pipe;
+using zmtp::patterns::prefix_tree;
+using zmtp::patterns::router_table;
+using zmtp::patterns::session;
+
+namespace {
+
+/// Owns stand-alone pipes (and the idle sessions they need as owners).
+class pipe_store {
+public:
+    pipe_store() : sock_(ctx_) {}
+
+    zpipe& make(std::size_t sndhwm, std::size_t rcvhwm = 1000)
+    {
+        sessions_.push_back(std::make_unique<session>(*sock_.core(), sessions_.size() + 1, "test", false, nullptr));
+        pipes_.push_back(std::make_unique<zpipe>(*sessions_.back(), sndhwm, rcvhwm));
+        return *pipes_.back();
+    }
+
+private:
+    zmtp::patterns::context ctx_;
+    zmtp::patterns::push_socket sock_;
+    std::vector<std::unique_ptr<session>> sessions_;
+    std::vector<std::unique_ptr<zpipe>> pipes_; // destroyed before their sessions
+};
+
+zmtp::message msg(const std::string& s) { return zmtp::message(std::string_view(s)); }
+
+/// The first frames of everything queued outbound on `p`, draining it.
+std::vector<std::string> drain_out(zpipe& p)
+{
+    std::vector<std::string> v;
+    zmtp::message m;
+    while (p.pop_out(m))
+        v.push_back(m[0].to_string());
+    return v;
+}
+
+std::vector<std::string> strings(std::initializer_list<const char*> l)
+{
+    return std::vector<std::string>(l.begin(), l.end());
+}
+
+} // namespace
+
+//----------------------------------------------------------------------------
+// lb
+
+TEST_CASE("lb routes whole messages round-robin over its pipes", "[lb]")
+{
+    // RFC 30: PUSH "SHALL route outgoing messages to available peers using a
+    // round-robin strategy."
+    pipe_store ps;
+    zpipe& a = ps.make(100);
+    zpipe& b = ps.make(100);
+    zpipe& c = ps.make(100);
+    lb l;
+    l.attach(a);
+    l.attach(b);
+    l.attach(c);
+    REQUIRE(l.has_room());
+    CHECK(l.size() == 3);
+    for (int i = 1; i <= 9; ++i)
+        l.send(msg(std::to_string(i)));
+    CHECK(drain_out(a) == strings({"1", "4", "7"}));
+    CHECK(drain_out(b) == strings({"2", "5", "8"}));
+    CHECK(drain_out(c) == strings({"3", "6", "9"}));
+}
+
+TEST_CASE("lb advances the turn once per message, never inside a multipart message", "[lb]")
+{
+    pipe_store ps;
+    zpipe& a = ps.make(100);
+    zpipe& b = ps.make(100);
+    lb l;
+    l.attach(a);
+    l.attach(b);
+    l.send(make_message({"m1-a", "m1-b", "m1-c"}));
+    l.send(make_message({"m2-a", "m2-b"}));
+    l.send(make_message({"m3"}));
+    zmtp::message m;
+    REQUIRE(a.pop_out(m));
+    CHECK(parts(m) == strings({"m1-a", "m1-b", "m1-c"}));
+    REQUIRE(a.pop_out(m));
+    CHECK(parts(m) == strings({"m3"}));
+    REQUIRE(b.pop_out(m));
+    CHECK(parts(m) == strings({"m2-a", "m2-b"}));
+    CHECK_FALSE(b.pop_out(m));
+}
+
+TEST_CASE("lb skips full pipes and takes them back when they drain", "[lb]")
+{
+    // RFC 30: PUSH "SHALL consider a peer as available only when it has a
+    // outgoing queue that is not full."
+    pipe_store ps;
+    zpipe& a = ps.make(100);
+    zpipe& b = ps.make(1); // full after one message
+    zpipe& c = ps.make(100);
+    lb l;
+    l.attach(a);
+    l.attach(b);
+    l.attach(c);
+    CHECK(l.send(msg("1")).out_size() == 1); // a
+    CHECK(&l.send(msg("2")) == &b);          // b, now full
+    CHECK_FALSE(b.can_write());
+    for (int i = 3; i <= 6; ++i)
+        CHECK(&l.send(msg(std::to_string(i))) != &b);
+    CHECK(drain_out(b) == strings({"2"}));
+    const auto got_a = drain_out(a);
+    const auto got_c = drain_out(c);
+    // a and c share 3..6 in alternation; nothing was lost.
+    CHECK(got_a.size() == 3);
+    CHECK(got_c.size() == 2);
+    CHECK(got_a.front() == "1");
+
+    // b drained: it is available again and gets its turn.
+    l.activated(b);
+    std::set<zpipe*> seen;
+    for (int i = 0; i < 3; ++i)
+        seen.insert(&l.send(msg("again")));
+    CHECK(seen.size() == 3);
+}
+
+TEST_CASE("lb has no room when every pipe is full, and free_slots counts them", "[lb]")
+{
+    pipe_store ps;
+    zpipe& a = ps.make(2);
+    zpipe& b = ps.make(1);
+    lb l;
+    CHECK_FALSE(l.has_room());
+    CHECK(l.next() == nullptr);
+    l.attach(a);
+    l.attach(b);
+    CHECK(l.free_slots() == 3);
+    l.send(msg("1"));
+    l.send(msg("2"));
+    l.send(msg("3"));
+    CHECK_FALSE(l.has_room());
+    CHECK(l.next() == nullptr);
+    CHECK(l.free_slots() == 0);
+
+    zmtp::message m;
+    REQUIRE(a.pop_out(m));
+    l.activated(a);
+    CHECK(l.has_room());
+    CHECK(l.next() == &a);
+    CHECK(l.free_slots() == 1);
+
+    // Detaching removes the pipe from the rotation.
+    l.detach(a);
+    CHECK(l.size() == 1);
+    CHECK_FALSE(l.has_room());
+    l.detach(a); // idempotent
+    CHECK(l.size() == 1);
+}
+
+//----------------------------------------------------------------------------
+// fq
+
+TEST_CASE("fq takes one message per pipe per turn", "[fq]")
+{
+    // RFC 30: PULL "SHALL receive incoming messages from its peers using a
+    // fair-queuing strategy."
+    pipe_store ps;
+    zpipe& a = ps.make(100);
+    zpipe& b = ps.make(100);
+    zpipe& c = ps.make(100);
+    fq q;
+    q.attach(a);
+    q.attach(b);
+    q.attach(c);
+    CHECK_FALSE(q.has_in());
+    for (const char* s : {"a1", "a2", "a3"})
+        a.push_in(msg(s));
+    q.activated(a);
+    b.push_in(msg("b1"));
+    q.activated(b);
+    for (const char* s : {"c1", "c2"})
+        c.push_in(msg(s));
+    q.activated(c);
+
+    std::vector<std::string> order;
+    zmtp::message m;
+    zpipe* from = nullptr;
+    std::map<std::string, zpipe*> origin;
+    while (q.recv(m, &from)) {
+        order.push_back(m[0].to_string());
+        origin[order.back()] = from;
+    }
+    CHECK(order == strings({"a1", "b1", "c1", "a2", "c2", "a3"}));
+    CHECK(origin["b1"] == &b);
+    CHECK(origin["c2"] == &c);
+    CHECK_FALSE(q.has_in());
+}
+
+TEST_CASE("fq delivers multipart messages whole and reactivates refilled pipes", "[fq]")
+{
+    pipe_store ps;
+    zpipe& a = ps.make(100);
+    zpipe& b = ps.make(100);
+    fq q;
+    q.attach(a);
+    a.push_in(make_message({"a", "1"}));
+    q.activated(a);
+    q.activated(a); // repeated activation is harmless
+    q.attach(b);
+    zmtp::message m;
+    REQUIRE(q.recv(m));
+    CHECK(parts(m) == strings({"a", "1"}));
+    CHECK_FALSE(q.recv(m));
+
+    b.push_in(make_message({"b", "1"}));
+    q.activated(b);
+    a.push_in(make_message({"a", "2"}));
+    q.activated(a);
+    std::set<std::string> got;
+    while (q.recv(m))
+        got.insert(m[0].to_string() + m[1].to_string());
+    CHECK(got == std::set<std::string>{"a2", "b1"});
+
+    // A detached pipe is never read again.
+    a.push_in(msg("late"));
+    q.activated(a);
+    q.detach(a);
+    CHECK_FALSE(q.recv(m));
+    CHECK(q.size() == 1);
+}
+
+//----------------------------------------------------------------------------
+// prefix_tree
+
+namespace {
+
+bool is_zero(const int& v) { return v == 0; }
+
+std::vector<int> prefixes_of(prefix_tree<int>& t, std::string_view data)
+{
+    std::vector<int> v;
+    t.for_each_prefix_of(data, [&](int& x) {
+        if (x != 0)
+            v.push_back(x);
+    });
+    return v;
+}
+
+} // namespace
+
+TEST_CASE("prefix_tree stores values under exact keys and splits shared labels", "[prefix_tree]")
+{
+    prefix_tree<int> t;
+    CHECK(t.node_count() == 1);
+    t.at("abc") = 1;
+    CHECK(t.node_count() == 2);
+    t.at("abd") = 2; // splits "abc" into "ab" + "c", adds "d"
+    CHECK(t.node_count() == 4);
+    REQUIRE(t.find("abc"));
+    CHECK(*t.find("abc") == 1);
+    REQUIRE(t.find("abd"));
+    CHECK(*t.find("abd") == 2);
+    // The split node exists, with an empty (default) value.
+    REQUIRE(t.find("ab"));
+    CHECK(*t.find("ab") == 0);
+    // Keys ending inside a label, or past the tree, are absent.
+    CHECK(t.find("a") == nullptr);
+    CHECK(t.find("abcd") == nullptr);
+    CHECK(t.find("x") == nullptr);
+    // The root holds the empty key.
+    REQUIRE(t.find(""));
+    t.at("") = 9;
+    CHECK(*t.find("") == 9);
+    // at() of an existing key returns the same value.
+    t.at("abc") += 10;
+    CHECK(*t.find("abc") == 11);
+    // A key that is a prefix of an existing label splits it.
+    t.at("a") = 3;
+    CHECK(*t.find("a") == 3);
+    CHECK(*t.find("abc") == 11);
+    CHECK(*t.find("abd") == 2);
+    // Binary keys, NUL bytes included.
+    const std::string bin("\x00\x01\xff", 3);
+    t.at(bin) = 4;
+    CHECK(*t.find(bin) == 4);
+    CHECK(t.find(std::string("\x00", 1)) == nullptr);
+}
+
+TEST_CASE("prefix_tree for_each_prefix_of visits every stored prefix, shortest first",
+          "[prefix_tree]")
+{
+    prefix_tree<int> t;
+    t.at("") = 1;
+    t.at("A") = 2;
+    t.at("ABC") = 3;
+    t.at("ABCDEF") = 4;
+    t.at("ABD") = 5;
+    t.at("B") = 6;
+    CHECK(prefixes_of(t, "ABCDEFG") == std::vector<int>{1, 2, 3, 4});
+    CHECK(prefixes_of(t, "ABCDE") == std::vector<int>{1, 2, 3});
+    CHECK(prefixes_of(t, "ABD") == std::vector<int>{1, 2, 5});
+    CHECK(prefixes_of(t, "AB") == std::vector<int>{1, 2});
+    CHECK(prefixes_of(t, "C") == std::vector<int>{1});
+    CHECK(prefixes_of(t, "") == std::vector<int>{1});
+
+    // for_each visits every node with its full key.
+    std::map<std::string, int> all;
+    t.for_each([&](std::string_view key, int& v) {
+        if (v != 0)
+            all[std::string(key)] = v;
+    });
+    CHECK(all == std::map<std::string, int>{
+                     {"", 1}, {"A", 2}, {"ABC", 3}, {"ABCDEF", 4}, {"ABD", 5}, {"B", 6}});
+}
+
+TEST_CASE("prefix_tree prune removes empty nodes and merges what is left", "[prefix_tree]")
+{
+    prefix_tree<int> t;
+    t.at("abc") = 1;
+    t.at("abd") = 2;
+    REQUIRE(t.node_count() == 4);
+
+    SECTION("pruning a non-empty value does nothing")
+    {
+        t.prune("abc", is_zero);
+        CHECK(t.node_count() == 4);
+        CHECK(*t.find("abc") == 1);
+    }
+    SECTION("pruning an absent key does nothing")
+    {
+        t.prune("zzz", is_zero);
+        t.prune("abcx", is_zero);
+        t.prune("a", is_zero);
+        CHECK(t.node_count() == 4);
+    }
+    SECTION("removing one leaf merges the split node back")
+    {
+        *t.find("abd") = 0;
+        t.prune("abd", is_zero);
+        CHECK(t.find("abd") == nullptr);
+        CHECK(t.find("ab") == nullptr); // merged into "abc"
+        CHECK(t.node_count() == 2);
+        REQUIRE(t.find("abc"));
+        CHECK(*t.find("abc") == 1);
+        CHECK(prefixes_of(t, "abcz") == std::vector<int>{1});
+        // And the freed nodes are reused.
+        t.at("abx") = 7;
+        CHECK(t.node_count() == 4);
+        CHECK(*t.find("abx") == 7);
+    }
+    SECTION("an emptied inner node with one child merges with it")
+    {
+        t.at("ab") = 5;
+        *t.find("abd") = 0;
+        t.prune("abd", is_zero); // "ab" still holds 5: no merge
+        CHECK(t.node_count() == 3);
+        *t.find("ab") = 0;
+        t.prune("ab", is_zero); // now "ab" + "c" merge
+        CHECK(t.node_count() == 2);
+        CHECK(*t.find("abc") == 1);
+    }
+    SECTION("pruning everything leaves only the root")
+    {
+        *t.find("abc") = 0;
+        t.prune("abc", is_zero);
+        *t.find("abd") = 0;
+        t.prune("abd", is_zero);
+        CHECK(t.node_count() == 1);
+        CHECK(prefixes_of(t, "abc").empty());
+    }
+}
+
+namespace {
+
+/// Runs `fn` on a thread with a small stack: recursion proportional to the
+/// depth of the tree would overflow it (and crash the test).
+void on_small_stack(std::function<void()> fn)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 512 * 1024);
+    pthread_t t;
+    auto* heap_fn = new std::function<void()>(std::move(fn));
+    const int rc = pthread_create(
+        &t, &attr,
+        [](void* p) -> void* {
+            std::unique_ptr<std::function<void()>> f(static_cast<std::function<void()>*>(p));
+            (*f)();
+            return nullptr;
+        },
+        heap_fn);
+    pthread_attr_destroy(&attr);
+    REQUIRE(rc == 0);
+    pthread_join(t, nullptr);
+}
+
+} // namespace
+
+TEST_CASE("prefix_tree handles a 64 KiB key and a deep tree without recursion",
+          "[prefix_tree]")
+{
+    // libzmq's mtrie recursed once per byte and overflowed the stack on long
+    // topics before 4.3.3. Every algorithm here must be iterative.
+    // Assertions stay on the test thread (Catch2 is not thread-safe): the
+    // small-stack thread only records what it saw.
+    SECTION("a single 64 KiB key")
+    {
+        prefix_tree<int> t;
+        const std::string key(64 * 1024, 'k');
+        t.at(key) = 1;
+        t.at(key.substr(0, 1000)) = 2;
+        std::vector<int> matched;
+        std::size_t visited = 0;
+        on_small_stack([&] {
+            matched = prefixes_of(t, key + "tail");
+            t.for_each([&](std::string_view, int&) { ++visited; });
+            *t.find(key) = 0;
+            t.prune(key, is_zero);
+            *t.find(key.substr(0, 1000)) = 0;
+            t.prune(key.substr(0, 1000), is_zero);
+        });
+        CHECK(matched == std::vector<int>{2, 1});
+        CHECK(visited == 3);
+        CHECK(t.node_count() == 1);
+    }
+    SECTION("a chain of thousands of one-byte labels")
+    {
+        // Every prefix of "aaaa..." is a key: one node per byte.
+        constexpr std::size_t depth = 6000;
+        const std::string key(depth, 'a');
+        prefix_tree<int> t;
+        for (std::size_t n = 1; n <= depth; ++n)
+            t.at(std::string_view(key).substr(0, n)) = static_cast<int>(n);
+        CHECK(t.node_count() == depth + 1);
+        std::vector<int> matched;
+        std::size_t visited = 0;
+        std::size_t missing = 0;
+        on_small_stack([&] {
+            matched = prefixes_of(t, key);
+            t.for_each([&](std::string_view k, int& x) {
+                if (x != 0 && static_cast<std::size_t>(x) == k.size())
+                    ++visited;
+            });
+            // Prune from the shallow end: each removal empties an inner
+            // node with one child, which merges downwards.
+            for (std::size_t n = 1; n <= depth; ++n) {
+                const auto k = std::string_view(key).substr(0, n);
+                int* x = t.find(k);
+                if (x == nullptr) {
+                    ++missing;
+                    continue;
+                }
+                *x = 0;
+                t.prune(k, is_zero);
+            }
+        });
+        CHECK(matched.size() == depth);
+        CHECK(std::is_sorted(matched.begin(), matched.end()));
+        CHECK(visited == depth);
+        CHECK(missing == 0);
+        CHECK(t.node_count() == 1);
+    }
+}
+
+//----------------------------------------------------------------------------
+// router_table
+
+TEST_CASE("router_table honours the identity a peer asks for", "[router_table]")
+{
+    pipe_store ps;
+    zpipe& a = ps.make(10);
+    router_table t;
+    CHECK(t.assign(a, "alice") == nullptr);
+    CHECK(a.routing_id == "alice");
+    CHECK(t.find("alice") == &a);
+    CHECK(t.find("bob") == nullptr);
+}
+
+TEST_CASE("router_table gives a duplicate identity a generated 5-byte id starting with 0x00",
+          "[router_table]")
+{
+    // RFC 37: "The first octet of the Identity SHALL NOT be zero: identities
+    // starting with a zero octet are reserved for implementations' internal use."
+    pipe_store ps;
+    zpipe& a = ps.make(10);
+    zpipe& b = ps.make(10);
+    zpipe& c = ps.make(10);
+    router_table t;
+    t.assign(a, "same");
+    CHECK(t.assign(b, "same") == nullptr);
+    CHECK(a.routing_id == "same");
+    REQUIRE(b.routing_id.size() == 5);
+    CHECK(b.routing_id[0] == '\0');
+    CHECK(t.find(b.routing_id) == &b);
+    CHECK(t.find("same") == &a);
+
+    // No identity at all: generated too, and distinct.
+    t.assign(c, "");
+    REQUIRE(c.routing_id.size() == 5);
+    CHECK(c.routing_id[0] == '\0');
+    CHECK(c.routing_id != b.routing_id);
+    CHECK(t.find(c.routing_id) == &c);
+
+    // Many generated ids never collide.
+    std::set<std::string> ids;
+    std::vector<zpipe*> more;
+    for (int i = 0; i < 500; ++i) {
+        zpipe& p = ps.make(1);
+        t.assign(p, "");
+        ids.insert(p.routing_id);
+        CHECK(p.routing_id[0] == '\0');
+    }
+    CHECK(ids.size() == 500);
+}
+
+TEST_CASE("router_table handover gives the identity to the newcomer", "[router_table]")
+{
+    pipe_store ps;
+    zpipe& old_pipe = ps.make(10);
+    zpipe& new_pipe = ps.make(10);
+    router_table t;
+    t.assign(old_pipe, "svc");
+    CHECK(t.assign(new_pipe, "svc", true) == &old_pipe);
+    CHECK(new_pipe.routing_id == "svc");
+    CHECK(old_pipe.routing_id.empty());
+    CHECK(t.find("svc") == &new_pipe);
+    // Removing the displaced pipe does not disturb the new owner.
+    t.remove(old_pipe);
+    CHECK(t.find("svc") == &new_pipe);
+}
+
+TEST_CASE("router_table remove forgets a pipe, optionally keeping its id string",
+          "[router_table]")
+{
+    pipe_store ps;
+    zpipe& a = ps.make(10);
+    zpipe& b = ps.make(10);
+    router_table t;
+    t.assign(a, "a");
+    t.assign(b, "b");
+    t.remove(a);
+    CHECK(t.find("a") == nullptr);
+    CHECK(a.routing_id.empty());
+    t.remove(b, true);
+    CHECK(t.find("b") == nullptr);
+    CHECK(b.routing_id == "b");
+    // The id is free again.
+    zpipe& c = ps.make(10);
+    t.assign(c, "a");
+    CHECK(c.routing_id == "a");
+    CHECK(t.find("a") == &c);
+    // Re-assigning a pipe releases its previous id.
+    t.assign(c, "c");
+    CHECK(t.find("a") == nullptr);
+    CHECK(t.find("c") == &c);
+}
