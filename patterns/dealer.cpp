@@ -2,6 +2,7 @@
 #include "patterns/dealer.hpp"
 
 #include "patterns/error.hpp"
+#include "patterns/session.hpp"
 #include "patterns/socket_core.hpp"
 
 namespace zmtp::patterns {
@@ -51,6 +52,12 @@ pipe* dealer_pattern::send_lb(zmtp::message& m)
     if (lb_.next() == nullptr)
         return nullptr;
     return &lb_.send(std::move(m));
+}
+
+pipe* dealer_pattern::send_lb_connected_first(zmtp::message& m)
+{
+    lb_.select([](pipe& p) { return p.owner().connected(); });
+    return send_lb(m);
 }
 
 std::error_code dealer_pattern::send(zmtp::message& m)

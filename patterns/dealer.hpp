@@ -30,6 +30,14 @@ public:
 protected:
     /// Routes to the next pipe with room; returns it, or null (nothing taken).
     pipe* send_lb(zmtp::message& m);
+    /// As send_lb(), preferring a pipe whose peer is connected now.
+    pipe* send_lb_connected_first(zmtp::message& m);
+    /// Calls fn(pipe&) for every pipe that can be sent to.
+    template <class Fn>
+    void for_each_pipe(Fn&& fn)
+    {
+        lb_.for_each(fn);
+    }
     /// Takes the next message and the pipe it came from.
     bool recv_fq(zmtp::message& m, pipe*& from) { return fq_.recv(m, &from); }
 

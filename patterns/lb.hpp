@@ -27,8 +27,28 @@ public:
     pipe* next() noexcept { return active_ ? pipes_[current_] : nullptr; }
     /// Routes `m` to next(). Precondition: next() != nullptr.
     pipe& send(zmtp::message&& m);
+    /** Makes the first pipe with room that satisfies `pred`, in round-robin
+        order, the next one; returns it, or null (the turn is unchanged). */
+    template <class Pred>
+    pipe* select(Pred pred)
+    {
+        for (std::size_t i = 0; i < active_; ++i) {
+            const std::size_t at = (current_ + i) % active_;
+            if (pred(*pipes_[at])) {
+                current_ = at;
+                return pipes_[at];
+            }
+        }
+        return nullptr;
+    }
 
     bool has_room() const noexcept { return active_ != 0; }
+    template <class Fn>
+    void for_each(Fn&& fn)
+    {
+        for (pipe* p : pipes_)
+            fn(*p);
+    }
     std::size_t size() const noexcept { return pipes_.size(); }
     /// Sum of free slots over all pipes.
     std::size_t free_slots() const noexcept;

@@ -2,6 +2,7 @@
 #include "patterns/req.hpp"
 
 #include "patterns/error.hpp"
+#include "patterns/session.hpp"
 #include "patterns/socket_core.hpp"
 
 #include <cstring>
@@ -74,7 +75,7 @@ void req_pattern::disconnected(pipe& p)
     lost(p);
 }
 
-bool req_pattern::dispatch(zmtp::message& m)
+bool req_pattern::dispatch(zmtp::message& m, bool resend)
 {
     const bool with_id = correlate();
     // RFC 28: REQ "SHALL prefix the outgoing message with an empty delimiter frame".
@@ -84,7 +85,9 @@ bool req_pattern::dispatch(zmtp::message& m)
         // libzmq copies the id in host byte order; peers echo it as opaque bytes.
         m.push_front(zmtp::frame(&id, sizeof id));
     }
-    pipe* p = send_lb(m);
+    // A resend goes to a connected peer when there is one: a copy queued
+    // for a peer that is down would only be delivered, late, with others.
+    pipe* p = resend ? send_lb_connected_first(m) : send_lb(m);
     if (p == nullptr) {
         m.pop_front();
         if (with_id)
@@ -94,6 +97,7 @@ bool req_pattern::dispatch(zmtp::message& m)
     if (with_id)
         ++request_id_;
     reply_pipe_ = p;
+    last_pipe_ = p;
     return true;
 }
 
@@ -102,8 +106,9 @@ std::error_code req_pattern::send(zmtp::message& m)
     std::optional<zmtp::message> copy;
     if (lazy())
         copy.emplace(m); // shares large bodies: a resend costs no copy of them
-    if (!dispatch(m))
+    if (!dispatch(m, false))
         return socket_error::would_block;
+    first_attempt_id_ = request_id_;
     ++seq_;
     pending_error_.clear();
     resend_waiting_ = false;
@@ -148,8 +153,15 @@ void req_pattern::retry()
         }
         --retries_left_;
     }
+    // The last attempt still waits, unsent, for its peer to come back:
+    // another copy behind it would only make the server answer twice.
+    if (last_pipe_ != nullptr && !last_pipe_->owner().connected() && last_pipe_->out_size() != 0 &&
+        !any_connected_peer()) {
+        arm_timer();
+        return;
+    }
     zmtp::message m(*request_);
-    if (!dispatch(m)) {
+    if (!dispatch(m, true)) {
         resend_waiting_ = true; // resent when a peer has room
         ++timer_gen_;
         return;
@@ -159,11 +171,30 @@ void req_pattern::retry()
     arm_timer();
 }
 
+bool req_pattern::accepts_attempt(const zmtp::message& m) const
+{
+    if (m.size() < 2 || m[0].size() != sizeof request_id_)
+        return false;
+    std::uint32_t id = 0;
+    std::memcpy(&id, m[0].data(), sizeof id);
+    // Attempts of this request have ids first_attempt_id_ .. request_id_
+    // (unsigned arithmetic handles the wrap).
+    return id - first_attempt_id_ <= request_id_ - first_attempt_id_;
+}
+
+bool req_pattern::any_connected_peer()
+{
+    bool found = false;
+    for_each_pipe([&](pipe& p) { found = found || p.owner().connected(); });
+    return found;
+}
+
 void req_pattern::fail(std::error_code ec)
 {
     request_.reset();
     resend_waiting_ = false;
     reply_pipe_ = nullptr;
+    last_pipe_ = nullptr;
     ++timer_gen_;
     timer_.cancel();
     pending_error_ = ec;
@@ -182,13 +213,15 @@ bool req_pattern::recv(zmtp::message& m)
     pipe* from = nullptr;
     while (recv_fq(m, from)) {
         // RFC 28: REQ "SHALL accept an incoming message only from the last
-        // peer that it sent a request to"; anything else is discarded.
-        if (from != reply_pipe_)
+        // peer that it sent a request to"; anything else is discarded. In
+        // lazy-pirate mode any attempt of the current request may answer:
+        // the ids, unique per attempt, say which replies are current.
+        if (request_ ? !accepts_attempt(m) : from != reply_pipe_)
             continue;
         std::size_t at = 0;
         if (with_id) {
-            if (m.size() < 2 || m[0].size() != sizeof request_id_ ||
-                std::memcmp(m[0].data(), &request_id_, sizeof request_id_) != 0)
+            if (!request_ && (m.size() < 2 || m[0].size() != sizeof request_id_ ||
+                              std::memcmp(m[0].data(), &request_id_, sizeof request_id_) != 0))
                 continue;
             at = 1;
         }
@@ -198,6 +231,7 @@ bool req_pattern::recv(zmtp::message& m)
         for (std::size_t i = 0; i <= at; ++i)
             m.pop_front();
         reply_pipe_ = nullptr; // one reply per request
+        last_pipe_ = nullptr;
         request_.reset();
         ++timer_gen_;
         timer_.cancel();

@@ -59,15 +59,19 @@ private:
     bool lazy() const noexcept;
     bool correlate() const noexcept;
     /// Puts the envelope on `m` and routes it; false (m unchanged) if no peer has room.
-    bool dispatch(zmtp::message& m);
+    bool dispatch(zmtp::message& m, bool resend);
     void arm_timer();
+    bool accepts_attempt(const zmtp::message& m) const;
+    bool any_connected_peer();
     void lost(pipe& p);
     void retry();
     void fail(std::error_code ec);
 
     // Strand state.
     pipe* reply_pipe_ = nullptr;
-    std::uint32_t request_id_;
+    pipe* last_pipe_ = nullptr; // where the latest attempt went
+    std::uint32_t request_id_;     // id of the latest attempt
+    std::uint32_t first_attempt_id_ = 0; // id of the current request's first attempt
     std::uint64_t seq_ = 0;
     std::optional<zmtp::message> request_; // body kept for resends (lazy pirate)
     bool resend_waiting_ = false;          // a resend found no peer with room

@@ -54,6 +54,8 @@ public:
     pipe* get_pipe() noexcept { return pipe_.get(); }
     transport::engine* get_engine() noexcept { return engine_.get(); }
     bool connecting() const noexcept { return connecting_; }
+    /// True while a connection is up with its handshake done.
+    bool connected() const noexcept { return engine_ != nullptr && ready_; }
     const std::string& endpoint() const noexcept { return endpoint_; }
     /// The listener that accepted this session (null when connecting).
     const void* origin() const noexcept { return origin_; }

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+/** @file
+    zmtpcat: ZeroMQ sockets for the shell. See `zmtpcat --help`.
+*/
+
+#include "command_line.hpp"
+#include "output.hpp"
+#include "run.hpp"
+#include "stopper.hpp"
+
+#include "patterns/context.hpp"
+#include "patterns/socket.hpp"
+#include "patterns/version.hpp"
+
+#include <asio/error.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+namespace {
+
+using zmtp::patterns::socket_event;
+
+constexpr int exit_failure = 1;
+constexpr int exit_usage = 2;
+
+zmtp::patterns::socket make_socket(zmtp::patterns::context& ctx, const zmtpcat::config& cfg)
+{
+    if (cfg.type == zmtp::socket_type::sub) {
+        zmtp::patterns::sub_socket sub(ctx, cfg.socket);
+        if (cfg.subscribe.empty())
+            sub.subscribe("");
+        for (const auto& prefix : cfg.subscribe)
+            sub.subscribe(prefix);
+        // sub_socket only adds member functions: the socket keeps its subscriptions.
+        return sub; // moved (C++20 implicit move)
+    }
+    return zmtp::patterns::socket(ctx, cfg.type, cfg.socket);
+}
+
+/// Port 0 or *: the port is only known once bound, so it is always reported.
+bool is_ephemeral(std::string_view endpoint)
+{
+    return endpoint.starts_with("tcp://") && (endpoint.ends_with(":0") || endpoint.ends_with(":*"));
+}
+
+/// The watcher must be gone before the socket it closes.
+struct unwatch_on_exit {
+    zmtpcat::stopper& stop;
+    ~unwatch_on_exit() { stop.unwatch(); }
+};
+
+int run(const zmtpcat::config& cfg, zmtpcat::stopper& stop)
+{
+    zmtp::patterns::context ctx;
+    zmtp::patterns::socket s = make_socket(ctx, cfg);
+    s.on_event([&stop, verbose = cfg.verbose](const socket_event& e) {
+        if (verbose)
+            zmtpcat::print_error_line(zmtpcat::format_event(e));
+        // A name that does not resolve will not start to: give up rather
+        // than retry forever. Refused connections are retried as usual.
+        // (With --reconnect-ivl -1 the failed endpoint is reported closed.)
+        const bool connect_failed = e.what == socket_event::kind::connect_retried ||
+                                    (e.what == socket_event::kind::closed && e.reason);
+        if (connect_failed && e.reason == asio::error::host_not_found)
+            stop.request({exit_failure, "connect " + e.endpoint + ": " + e.reason.message()});
+    });
+    stop.watch(s);
+    unwatch_on_exit guard{stop};
+
+    for (const auto& ep : cfg.binds) {
+        std::error_code ec;
+        const std::string bound = s.bind(ep, ec);
+        if (ec) {
+            zmtpcat::report("bind " + ep + ": " + ec.message());
+            return exit_failure;
+        }
+        if (!cfg.verbose && is_ephemeral(ep))
+            zmtpcat::print_error_line("event: listening " + bound);
+    }
+    for (const auto& ep : cfg.connects) {
+        std::error_code ec;
+        s.connect(ep, ec);
+        if (ec) {
+            zmtpcat::report("connect " + ep + ": " + ec.message());
+            return exit_failure;
+        }
+    }
+
+    const zmtpcat::outcome r = zmtpcat::run(s, cfg, stop);
+    s.close(); // waits up to --linger for queued messages
+    if (!r.message.empty())
+        zmtpcat::report(r.message);
+    return r.status;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const auto parsed = zmtpcat::parse_command_line(argc, argv);
+    switch (parsed.what) {
+    case zmtpcat::parse_result::action::help:
+        std::fputs(zmtpcat::help_text().c_str(), stdout);
+        return 0;
+    case zmtpcat::parse_result::action::version:
+        std::printf("zmtpcat %.*s\n", static_cast<int>(zmtp::patterns::version().size()),
+                    zmtp::patterns::version().data());
+        return 0;
+    case zmtpcat::parse_result::action::usage_error:
+        zmtpcat::report(parsed.error);
+        std::fputs(zmtpcat::usage_text().c_str(), stderr);
+        return exit_usage;
+    case zmtpcat::parse_result::action::run: break;
+    }
+    try {
+        zmtpcat::stopper stop;
+        return run(parsed.cfg, stop);
+    } catch (const std::exception& e) {
+        zmtpcat::report(e.what());
+        return exit_failure;
+    }
+}
