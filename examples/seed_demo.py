@@ -123,12 +123,14 @@ def pusher_to_pyzmq_workers(demo, tasks=1000):
             poller.register(w, zmq.POLLIN)
         ended = False
         deadline = time.monotonic() + TIMEOUT_S
-        while not ended and time.monotonic() < deadline:
+        # END can overtake another worker's last task (each worker's queue is
+        # ordered, the three are not): read until both are in.
+        while not (ended and len(seen) == tasks) and time.monotonic() < deadline:
             for sock, _ in poller.poll(1000):
                 msg = sock.recv().decode()
                 if msg == "END":
                     ended = True
-                    break
+                    continue
                 seen.add(msg)
                 counts[workers.index(sock)] += 1
         pusher.finish()
