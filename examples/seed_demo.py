@@ -29,6 +29,10 @@ class DemoFailure(Exception):
     pass
 
 
+class DemoSkipped(Exception):
+    pass
+
+
 def scenario(title):
     def register(fn):
         SCENARIOS.append((title, fn))
@@ -87,9 +91,11 @@ class Demo:
         self.zmq = zmq
         self.ctx = zmq.Context()
 
-    def run(self, example, *args):
+    def run(self, example, *args, optional=False):
         path = os.path.join(self.build_dir, "examples", example)
         if not os.access(path, os.X_OK):
+            if optional:
+                raise DemoSkipped("%s was not built (this compiler has no Asio co_await)" % example)
             raise DemoFailure("%s is missing: build it first" % path)
         return Program(path, args)
 
@@ -348,7 +354,7 @@ def server_restart(demo, requests=3):
 @scenario("async: pyzmq DEALER -> our coro_echo (a coroutine ROUTER)")
 def dealer_to_coro_echo(demo, messages=100):
     zmq = demo.zmq
-    echo = demo.run("coro_echo", "tcp://127.0.0.1:0", messages)
+    echo = demo.run("coro_echo", "tcp://127.0.0.1:0", messages, optional=True)
     dealer = demo.socket(zmq.DEALER)
     try:
         endpoint = echo.read_line(r"bound to (\S+)").group(1)
@@ -368,6 +374,8 @@ def dealer_to_coro_echo(demo, messages=100):
 @scenario("async: our multi_socket waits on a pyzmq PUSH and a pyzmq PUB at once")
 def multi_socket(demo, tasks=20):
     zmq = demo.zmq
+    if not os.access(os.path.join(demo.build_dir, "examples", "multi_socket"), os.X_OK):
+        raise DemoSkipped("multi_socket was not built (this compiler has no Asio co_await)")
     push = demo.socket(zmq.PUSH)
     pub = demo.socket(zmq.PUB)
     tport = push.bind_to_random_port("tcp://127.0.0.1")
@@ -417,6 +425,8 @@ def main():
         start = time.monotonic()
         try:
             print("  [ok]   %s\n         %s  [%.1f s]" % (title, fn(demo), time.monotonic() - start))
+        except DemoSkipped as e:
+            print("  [skip] %s\n         %s" % (title, e))
         except DemoFailure as e:
             failures += 1
             print("  [FAIL] %s\n         %s" % (title, e))
@@ -425,7 +435,7 @@ def main():
     if failures:
         print("\nseed_demo: %d of %d scenarios failed" % (failures, len(SCENARIOS)), file=sys.stderr)
         return 1
-    print("\nall %d scenarios succeeded" % len(SCENARIOS))
+    print("\nno scenario failed")
     return 0
 
 
