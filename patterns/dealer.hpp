@@ -2,8 +2,8 @@
 #pragma once
 
 /** @file
-    DEALER (round-robin out, fair-queue in, no envelope) and PAIR (the same
-    over exactly one peer).
+    DEALER (round-robin out, fair-queue in, no envelope), PAIR (the same
+    over exactly one peer) and PUSH (the same, without a receive side).
 
     @see RFC 28/REQREP, RFC 31/EXPAIR
 */
@@ -28,10 +28,12 @@ public:
     bool recv(zmtp::message& m) override { return fq_.recv(m); }
 
 protected:
-    /// Routes to the next pipe with room; returns it, or null (nothing taken).
-    pipe* send_lb(zmtp::message& m);
+    /** Routes to the next pipe with room; returns it, or null (nothing
+        taken). `paid_bytes`: the bytes the sender paid credit for (the body
+        before any envelope the pattern added). */
+    pipe* send_lb(zmtp::message& m, std::size_t paid_bytes);
     /// As send_lb(), preferring a pipe whose peer is connected now.
-    pipe* send_lb_connected_first(zmtp::message& m);
+    pipe* send_lb_connected_first(zmtp::message& m, std::size_t paid_bytes);
     /// Calls fn(pipe&) for every pipe that can be sent to.
     template <class Fn>
     void for_each_pipe(Fn&& fn)
@@ -43,6 +45,7 @@ protected:
 
 private:
     void drop_output(pipe& p);
+    void resync_credit(pipe& p, std::int64_t prepaid = 0, std::int64_t prepaid_bytes = 0);
 
     lb lb_;
     fq fq_;

@@ -24,6 +24,12 @@ struct socket_options {
     std::size_t sndhwm = 1000;
     /// Messages queued per peer on receipt before reading from it pauses; 0 = no limit.
     std::size_t rcvhwm = 1000;
+    /** Bytes queued per peer for sending before the peer counts as full;
+        0 = no limit (ours; libzmq counts messages only). Applies with
+        sndhwm: a peer is full when either is reached. */
+    std::size_t sndhwm_bytes = 0;
+    /// Bytes queued per peer on receipt before reading from it pauses; 0 = no limit.
+    std::size_t rcvhwm_bytes = 0;
     /** How long close() keeps trying to deliver queued messages. libzmq's
         default is infinite, which hangs programs at exit; ours is 2 s.
         Negative = forever, 0 = drop at once. */

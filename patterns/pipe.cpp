@@ -8,6 +8,8 @@ namespace zmtp::patterns {
 void pipe::write(zmtp::message&& m)
 {
     const bool was_empty = out_.empty();
+    if (sndhwm_bytes_ != 0)
+        out_bytes_ += m.bytes();
     out_.push_back(std::move(m));
     if (was_empty)
         owner_->notify_outbound();
@@ -16,9 +18,11 @@ void pipe::write(zmtp::message&& m)
 zmtp::message pipe::pop_in()
 {
     zmtp::message m = in_.pop_front();
+    if (rcvhwm_bytes_ != 0)
+        in_bytes_ -= m.bytes();
     // Resume a reader paused at the high-water mark once the queue is down
     // to half (libzmq's low-water mark), not at every message.
-    if (reader_paused && in_.size() <= rcvhwm_ / 2) {
+    if (reader_paused && in_.size() <= rcvhwm_ / 2 && in_bytes_ <= rcvhwm_bytes_ / 2) {
         reader_paused = false;
         owner_->resume_reading();
     }

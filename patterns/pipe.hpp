@@ -33,17 +33,26 @@ public:
     /// Free slots reported for an unlimited (hwm = 0) queue.
     static constexpr std::size_t unlimited = std::size_t{1} << 40;
 
-    pipe(session& owner, std::size_t sndhwm, std::size_t rcvhwm)
-        : owner_(&owner), sndhwm_(sndhwm), rcvhwm_(rcvhwm)
+    /// High-water marks in messages, and in bytes (0 = no limit).
+    pipe(session& owner, std::size_t sndhwm, std::size_t rcvhwm, std::size_t sndhwm_bytes = 0,
+         std::size_t rcvhwm_bytes = 0)
+        : owner_(&owner), sndhwm_(sndhwm), rcvhwm_(rcvhwm), sndhwm_bytes_(sndhwm_bytes),
+          rcvhwm_bytes_(rcvhwm_bytes)
     {
     }
 
     //------------------------------------------------------------------------
     // Outbound
 
-    bool can_write() const noexcept { return sndhwm_ == 0 || out_.size() < sndhwm_; }
+    /** Room for one more message: below both marks. A message that starts
+        below the byte mark is taken whole, so the queue may exceed the byte
+        mark by at most one message. */
+    bool can_write() const noexcept { return free_slots() != 0; }
+    /// Messages that can be written now (0 when either mark is reached).
     std::size_t free_slots() const noexcept
     {
+        if (sndhwm_bytes_ != 0 && out_bytes_ >= sndhwm_bytes_)
+            return 0;
         if (sndhwm_ == 0)
             return unlimited;
         return out_.size() >= sndhwm_ ? 0 : sndhwm_ - out_.size();
@@ -51,31 +60,49 @@ public:
     /// Queues a message for the peer and wakes its writer.
     void write(zmtp::message&& m);
     std::size_t out_size() const noexcept { return out_.size(); }
+    std::size_t out_bytes() const noexcept { return out_bytes_; }
+    /// Bytes that can be queued before the byte mark (unlimited without one).
+    std::size_t byte_room() const noexcept
+    {
+        if (sndhwm_bytes_ == 0)
+            return unlimited;
+        return out_bytes_ >= sndhwm_bytes_ ? 0 : sndhwm_bytes_ - out_bytes_;
+    }
     bool pop_out(zmtp::message& m)
     {
         if (out_.empty())
             return false;
         m = out_.pop_front();
+        if (sndhwm_bytes_ != 0)
+            out_bytes_ -= m.bytes();
         return true;
     }
-    /// Puts a message back at the head (a writer that could not take it).
-    void unpop_out(zmtp::message&& m) { out_.push_front(std::move(m)); }
     /// Drops every queued outbound message; returns how many.
     std::size_t drop_out() noexcept
     {
         const auto n = out_.size();
         out_.clear();
         out_.shrink();
+        out_bytes_ = 0;
         return n;
     }
 
     //------------------------------------------------------------------------
     // Inbound
 
-    void push_in(zmtp::message&& m) { in_.push_back(std::move(m)); }
+    void push_in(zmtp::message&& m)
+    {
+        if (rcvhwm_bytes_ != 0)
+            in_bytes_ += m.bytes();
+        in_.push_back(std::move(m));
+    }
     bool has_in() const noexcept { return !in_.empty(); }
     std::size_t in_size() const noexcept { return in_.size(); }
-    bool in_full() const noexcept { return rcvhwm_ != 0 && in_.size() >= rcvhwm_; }
+    bool in_full() const noexcept
+    {
+        return (rcvhwm_ != 0 && in_.size() >= rcvhwm_) ||
+               (rcvhwm_bytes_ != 0 && in_bytes_ >= rcvhwm_bytes_);
+    }
     /// Takes the oldest inbound message; resumes a paused reader below the low-water mark.
     zmtp::message pop_in();
 
@@ -94,12 +121,18 @@ public:
     bool reader_paused = false;    ///< the engine stopped reading at the HWM
     bool member = false;           ///< counted as a peer by the pattern
     std::uint64_t match_stamp = 0; ///< PUB: last send that matched this pipe
+    std::size_t credited = 0;       ///< free slots counted in the socket's send credit
+    std::size_t credited_bytes = 0; ///< byte room counted in it
     std::uint64_t dropped = 0;     ///< messages dropped at the HWM (PUB)
 
 private:
     session* owner_;
     std::size_t sndhwm_;
     std::size_t rcvhwm_;
+    std::size_t sndhwm_bytes_;
+    std::size_t rcvhwm_bytes_;
+    std::size_t out_bytes_ = 0;
+    std::size_t in_bytes_ = 0;
     detail::ring<zmtp::message> out_;
     detail::ring<zmtp::message> in_;
     zmtp::peer_info peer_;

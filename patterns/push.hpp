@@ -4,27 +4,21 @@
 /** @file
     PUSH: round-robin to the peers with room; blocks when none has room.
 
+    It is a DEALER without a receive side: RFC 30 gives PUSH the same
+    outgoing rules (round-robin over peers with room, never discard).
+
     @see RFC 30/PIPELINE
 */
 
-#include "patterns/lb.hpp"
-#include "patterns/pattern.hpp"
+#include "patterns/dealer.hpp"
 
 namespace zmtp::patterns {
 
-class push_pattern final : public pattern {
+class push_pattern final : public dealer_pattern {
 public:
-    using pattern::pattern;
+    explicit push_pattern(socket_core& core) : dealer_pattern(core, false) {}
 
-    void attach(pipe& p) override;
-    void detach(pipe& p) override;
-    void writable(pipe& p, std::size_t freed) override;
-    std::error_code send(zmtp::message& m) override;
-    bool recv(zmtp::message&) override { return false; }
     bool can_recv() const noexcept override { return false; }
-
-private:
-    lb lb_;
 };
 
 } // namespace zmtp::patterns

@@ -78,6 +78,7 @@ void req_pattern::disconnected(pipe& p)
 bool req_pattern::dispatch(zmtp::message& m, bool resend)
 {
     const bool with_id = correlate();
+    const std::size_t body_bytes = m.bytes(); // what the sender paid credit for
     // RFC 28: REQ "SHALL prefix the outgoing message with an empty delimiter frame".
     m.push_front(zmtp::frame());
     if (with_id) {
@@ -87,7 +88,7 @@ bool req_pattern::dispatch(zmtp::message& m, bool resend)
     }
     // A resend goes to a connected peer when there is one: a copy queued
     // for a peer that is down would only be delivered, late, with others.
-    pipe* p = resend ? send_lb_connected_first(m) : send_lb(m);
+    pipe* p = resend ? send_lb_connected_first(m, body_bytes) : send_lb(m, body_bytes);
     if (p == nullptr) {
         m.pop_front();
         if (with_id)
@@ -167,7 +168,8 @@ void req_pattern::retry()
         return;
     }
     resend_waiting_ = false;
-    core_.add_credit(-1); // the resend used a slot no caller paid for
+    // The resend used credit no caller paid for.
+    core_.add_credit(-1, -static_cast<std::int64_t>(request_->bytes()));
     arm_timer();
 }
 

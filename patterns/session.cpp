@@ -20,7 +20,8 @@ session::~session()
 
 void session::make_pipe()
 {
-    pipe_ = std::make_unique<pipe>(*this, core_.options().sndhwm, core_.options().rcvhwm);
+    const auto& o = core_.options();
+    pipe_ = std::make_unique<pipe>(*this, o.sndhwm, o.rcvhwm, o.sndhwm_bytes, o.rcvhwm_bytes);
 }
 
 void session::start_connect(const transport::endpoint& ep)

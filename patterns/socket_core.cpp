@@ -57,6 +57,7 @@ socket_core::socket_core(std::shared_ptr<detail::context_impl> ctx, zmtp::socket
     sndtimeo_ms_ = opts_.sndtimeo.count();
     rcvtimeo_ms_ = opts_.rcvtimeo.count();
     req_relaxed_ = opts_.req_relaxed;
+    byte_limited_ = opts_.sndhwm_bytes != 0;
 }
 
 socket_core::~socket_core()
@@ -523,41 +524,30 @@ bool socket_core::send_queued(zmtp::message& m, clock::time_point deadline, std:
     if (pattern_->sync_send() && !on_strand())
         return send_sync(m, deadline, ec);
     if (on_strand()) {
-        if (blocks_on_send_) {
-            std::int64_t c = credit_.load(std::memory_order_relaxed);
-            if (c <= 0) {
-                ec = nonblocking ? socket_error::would_block : socket_error::would_deadlock;
-                return false;
-            }
-            credit_.fetch_sub(1, std::memory_order_relaxed);
+        if (!try_take_credit(m.bytes())) {
+            ec = nonblocking ? socket_error::would_block : socket_error::would_deadlock;
+            return false;
         }
         return route(m, ec);
     }
 
     ensure_queues();
-    if (blocks_on_send_) {
-        for (;;) {
-            std::int64_t c = credit_.load(std::memory_order_acquire);
-            if (c > 0) {
-                if (credit_.compare_exchange_weak(c, c - 1, std::memory_order_acq_rel))
-                    break;
-                continue;
-            }
-            if (nonblocking) {
-                ec = socket_error::would_block;
-                return false;
-            }
-            const auto key = send_waiter_.prepare();
-            if (credit_.load(std::memory_order_acquire) > 0 || closing_.load()) {
-                send_waiter_.cancel();
-            } else if (!send_waiter_.wait(key, deadline)) {
-                ec = socket_error::timed_out;
-                return false;
-            }
-            if (closing_.load(std::memory_order_acquire)) {
-                ec = socket_error::closed;
-                return false;
-            }
+    const std::size_t bytes = byte_limited_ ? m.bytes() : 0;
+    while (!try_take_credit(bytes)) {
+        if (nonblocking) {
+            ec = socket_error::would_block;
+            return false;
+        }
+        const auto key = send_waiter_.prepare();
+        if (has_credit() || closing_.load()) {
+            send_waiter_.cancel();
+        } else if (!send_waiter_.wait(key, deadline)) {
+            ec = socket_error::timed_out;
+            return false;
+        }
+        if (closing_.load(std::memory_order_acquire)) {
+            ec = socket_error::closed;
+            return false;
         }
     }
     while (!send_queue_->try_push(m)) {
@@ -593,12 +583,43 @@ void socket_core::drain_send_queue()
         send_waiter_.notify(); // queue space
 }
 
-void socket_core::add_credit(std::int64_t n)
+bool socket_core::try_take_credit(std::size_t bytes) noexcept
 {
-    if (!blocks_on_send_ || n == 0)
+    if (!blocks_on_send_)
+        return true;
+    std::int64_t c = credit_.load(std::memory_order_acquire);
+    do {
+        if (c <= 0)
+            return false;
+    } while (!credit_.compare_exchange_weak(c, c - 1, std::memory_order_acq_rel));
+    if (!byte_limited_)
+        return true;
+    // A message is taken whole while any byte credit is left, so the pipes
+    // may exceed their byte mark by one message, as a pipe itself does.
+    if (byte_credit_.load(std::memory_order_acquire) <= 0) {
+        credit_.fetch_add(1, std::memory_order_acq_rel);
+        return false;
+    }
+    byte_credit_.fetch_sub(static_cast<std::int64_t>(bytes), std::memory_order_acq_rel);
+    return true;
+}
+
+bool socket_core::has_credit() const noexcept
+{
+    return !blocks_on_send_ || (credit_.load(std::memory_order_acquire) > 0 &&
+                                (!byte_limited_ || byte_credit_.load(std::memory_order_acquire) > 0));
+}
+
+void socket_core::add_credit(std::int64_t n, std::int64_t bytes)
+{
+    if (!byte_limited_)
+        bytes = 0;
+    if (!blocks_on_send_ || (n == 0 && bytes == 0))
         return;
-    const std::int64_t before = credit_.fetch_add(n, std::memory_order_acq_rel);
-    if (n < 0)
+    credit_.fetch_add(n, std::memory_order_acq_rel);
+    if (byte_limited_)
+        byte_credit_.fetch_add(bytes, std::memory_order_acq_rel);
+    if (n <= 0 && bytes <= 0)
         return;
     // Credited messages that found no room go first.
     while (!backlog_.empty()) {
@@ -607,8 +628,7 @@ void socket_core::add_credit(std::int64_t n)
         backlog_.pop_front();
     }
     serve_async_senders();
-    if (before <= 0 && before + n > 0)
-        send_waiter_.notify();
+    send_waiter_.notify(); // cheap when nobody waits
 }
 
 void socket_core::notify_writable()
@@ -624,13 +644,17 @@ void socket_core::reject(pipe& p)
 
 void socket_core::serve_async_senders()
 {
+    // Routing a message can add credit, which calls back here: one loop at a time.
+    if (std::exchange(serving_senders_, true))
+        return;
+    struct reset {
+        bool& flag;
+        ~reset() { flag = false; }
+    } guard{serving_senders_};
     while (!send_ops_.empty()) {
-        if (blocks_on_send_) {
-            if (credit_.load(std::memory_order_acquire) <= 0)
-                return;
-            credit_.fetch_sub(1, std::memory_order_acq_rel);
-        }
         auto& [m, op] = send_ops_.front();
+        if (!try_take_credit(byte_limited_ ? m.bytes() : 0))
+            return;
         std::error_code ec;
         route(m, ec);
         if (ec == socket_error::would_block)
@@ -661,9 +685,7 @@ void socket_core::start_async_send(zmtp::message m, std::unique_ptr<send_op> op)
         // or waits in order; only closing can still refuse it.
         self->pattern_->front_sent();
         if (self->send_ops_.empty() &&
-            (!self->blocks_on_send_ || self->credit_.load(std::memory_order_acquire) > 0)) {
-            if (self->blocks_on_send_)
-                self->credit_.fetch_sub(1, std::memory_order_acq_rel);
+            self->try_take_credit(self->byte_limited_ ? m.bytes() : 0)) {
             std::error_code ec;
             self->route(m, ec);
             if (ec != socket_error::would_block) {

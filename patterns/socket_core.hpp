@@ -139,8 +139,9 @@ public:
     transport::engine_options engine_options() const;
     transport::connector_options connector_options() const;
 
-    /// Adjusts the send credit (blocking patterns); wakes senders when it rises.
-    void add_credit(std::int64_t n);
+    /** Adjusts the send credit (blocking patterns) by `n` messages and
+        `bytes` bytes; wakes senders when it rises. */
+    void add_credit(std::int64_t n, std::int64_t bytes = 0);
     /// A pipe has room again (non-credit patterns): wake senders that wait for it.
     void notify_writable();
     /// Turns a pipe's peer away (PAIR's second peer).
@@ -176,6 +177,9 @@ private:
     bool route(zmtp::message& m, std::error_code& ec);
     bool send_sync(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
     bool send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
+    /// Takes credit for one message of `bytes` bytes (any thread); false if there is none.
+    bool try_take_credit(std::size_t bytes) noexcept;
+    bool has_credit() const noexcept;
     bool take_received(zmtp::message& m, std::error_code& ec);
     bool next_message(zmtp::message& m);
     void request_refill();
@@ -222,6 +226,7 @@ private:
     std::optional<asio::steady_timer> linger_timer_;
     std::vector<std::function<void()>> close_done_;
     bool close_started_ = false;
+    bool serving_senders_ = false;
     bool finished_ = false;
 
     // Shared with application threads.
@@ -229,7 +234,11 @@ private:
     std::atomic<std::int64_t> sndtimeo_ms_{-1};
     std::atomic<std::int64_t> rcvtimeo_ms_{-1};
     std::atomic<bool> req_relaxed_{false};
+    // Send credit: free message slots (and free bytes, with a byte HWM) in the
+    // pipes we route to, minus sends paid for but not yet routed.
     std::atomic<std::int64_t> credit_{0};
+    std::atomic<std::int64_t> byte_credit_{0};
+    bool byte_limited_ = false; // sndhwm_bytes set at creation
     std::atomic<bool> drain_posted_{false};
     std::atomic<bool> refill_posted_{false};
     std::unique_ptr<detail::mpmc_queue<zmtp::message>> send_queue_;
