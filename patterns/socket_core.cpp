@@ -453,21 +453,35 @@ void socket_core::ensure_queues()
     });
 }
 
-bool socket_core::route(zmtp::message& m, std::error_code& ec)
+bool socket_core::route(zmtp::message& m, std::error_code& ec, bool may_backlog)
 {
     if (ec)
         ec.clear();
     if (!backlog_.empty()) {
+        if (!may_backlog) {
+            ec = socket_error::would_block; // behind what already waits
+            return false;
+        }
         backlog_.push_back(std::move(m)); // keep the order
         return true;
     }
     ec = pattern_->send(m);
-    if (ec == socket_error::would_block && blocks_on_send_) {
-        // Credit was taken but the pipe it stood for has gone: wait for room.
+    if (ec == socket_error::would_block && may_backlog) {
+        // A credited send whose pipe has gone, or a no-drop publisher whose
+        // subscriber is full: wait, in order, for room.
         backlog_.push_back(std::move(m));
         ec.clear();
     }
     return !ec;
+}
+
+void socket_core::flush_backlog()
+{
+    while (!backlog_.empty()) {
+        if (pattern_->send(backlog_.front()) == socket_error::would_block)
+            return;
+        backlog_.pop_front();
+    }
 }
 
 bool socket_core::send(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
@@ -502,7 +516,7 @@ bool socket_core::send_sync(zmtp::message& m, clock::time_point deadline, std::e
     const bool nonblocking = is_nonblocking(deadline);
     for (;;) {
         const auto key = send_waiter_.prepare();
-        run_sync([&] { route(m, ec); });
+        run_sync([&] { route(m, ec, false); });
         if (ec != socket_error::would_block || nonblocking) {
             send_waiter_.cancel();
             return !ec;
@@ -528,7 +542,10 @@ bool socket_core::send_queued(zmtp::message& m, clock::time_point deadline, std:
             ec = nonblocking ? socket_error::would_block : socket_error::would_deadlock;
             return false;
         }
-        return route(m, ec);
+        // Only credited sends may wait in the backlog: the credit bounds it.
+        if (!route(m, ec, blocks_on_send_) && ec == socket_error::would_block && !nonblocking)
+            ec = socket_error::would_deadlock;
+        return !ec;
     }
 
     ensure_queues();
@@ -551,13 +568,28 @@ bool socket_core::send_queued(zmtp::message& m, clock::time_point deadline, std:
         }
     }
     while (!send_queue_->try_push(m)) {
-        // The strand is behind; it is draining, so space comes soon.
+        // The strand is behind, or (a no-drop publisher) a subscriber is
+        // full and the queue is what holds the sender back.
         post_drain();
+        if (!blocks_on_send_) {
+            if (nonblocking) {
+                ec = socket_error::would_block;
+                return false;
+            }
+            if (clock::now() >= deadline) {
+                ec = socket_error::timed_out;
+                return false;
+            }
+        }
         const auto key = send_waiter_.prepare();
-        if (send_queue_->size_approx() < send_queue_->capacity())
+        if (send_queue_->size_approx() < send_queue_->capacity() || closing_.load())
             send_waiter_.cancel();
         else
-            send_waiter_.wait(key, clock::now() + std::chrono::milliseconds(10));
+            send_waiter_.wait(key, std::min(deadline, clock::now() + std::chrono::milliseconds(10)));
+        if (closing_.load(std::memory_order_acquire)) {
+            ec = socket_error::closed;
+            return false;
+        }
     }
     post_drain();
     return true;
@@ -575,8 +607,10 @@ void socket_core::drain_send_queue()
     zmtp::message m;
     std::size_t n = 0;
     std::error_code ec;
-    while (send_queue_->try_pop(m)) {
-        route(m, ec); // errors cannot reach the caller any more; the message is dropped
+    // Stop while messages wait for room: the queue then fills, and its
+    // senders wait, which bounds what a no-drop publisher holds.
+    while (backlog_.empty() && send_queue_->try_pop(m)) {
+        route(m, ec, true); // other errors cannot reach the caller: the message is dropped
         ++n;
     }
     if (n != 0)
@@ -621,18 +655,16 @@ void socket_core::add_credit(std::int64_t n, std::int64_t bytes)
         byte_credit_.fetch_add(bytes, std::memory_order_acq_rel);
     if (n <= 0 && bytes <= 0)
         return;
-    // Credited messages that found no room go first.
-    while (!backlog_.empty()) {
-        if (pattern_->send(backlog_.front()) == socket_error::would_block)
-            break;
-        backlog_.pop_front();
-    }
+    flush_backlog(); // credited messages that found no room go first
     serve_async_senders();
     send_waiter_.notify(); // cheap when nobody waits
 }
 
 void socket_core::notify_writable()
 {
+    flush_backlog();
+    if (backlog_.empty() && queues_ready() && send_queue_->size_approx() != 0)
+        post_drain();
     serve_async_senders();
     send_waiter_.notify();
 }
@@ -656,7 +688,7 @@ void socket_core::serve_async_senders()
         if (!try_take_credit(byte_limited_ ? m.bytes() : 0))
             return;
         std::error_code ec;
-        route(m, ec);
+        route(m, ec, blocks_on_send_);
         if (ec == socket_error::would_block)
             return; // a non-credit pattern still has no room: wait for notify_writable()
         auto done = std::move(op);
@@ -687,7 +719,7 @@ void socket_core::start_async_send(zmtp::message m, std::unique_ptr<send_op> op)
         if (self->send_ops_.empty() &&
             self->try_take_credit(self->byte_limited_ ? m.bytes() : 0)) {
             std::error_code ec;
-            self->route(m, ec);
+            self->route(m, ec, self->blocks_on_send_);
             if (ec != socket_error::would_block) {
                 op->complete(ec);
                 return;

@@ -174,7 +174,10 @@ private:
     bool queues_ready() const noexcept { return queues_ready_.load(std::memory_order_acquire); }
     void post_drain();
     void drain_send_queue();
-    bool route(zmtp::message& m, std::error_code& ec);
+    /** Hands `m` to the pattern. With `may_backlog`, a message that finds no
+        room waits in the backlog (and counts as sent). */
+    bool route(zmtp::message& m, std::error_code& ec, bool may_backlog);
+    void flush_backlog();
     bool send_sync(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
     bool send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
     /// Takes credit for one message of `bytes` bytes (any thread); false if there is none.

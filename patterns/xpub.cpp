@@ -16,11 +16,6 @@ bool is_empty(const std::vector<pipe*>& v) { return v.empty(); }
 
 } // namespace
 
-bool xpub_pattern::sync_send() const noexcept
-{
-    return core_.options().xpub_nodrop;
-}
-
 void xpub_pattern::attach(pipe& p)
 {
     p.member = true;

@@ -16,7 +16,10 @@
     Subscriptions are a per-peer *set*, as in libzmq: a duplicate SUBSCRIBE
     from the same peer changes nothing, and one CANCEL removes it (RFC 37
     says subscriptions are not idempotent; libzmq's behaviour wins, for
-    interop). XPUB hands `0x01 topic` to the application on the first
+    interop). With xpub_nodrop, a message for a full subscriber waits, and
+    the messages sent after it wait in the socket's send queue, whose
+    senders then block (or get would_block): the publisher's memory stays
+    bounded, and nothing is dropped. XPUB hands `0x01 topic` to the application on the first
     subscription to a topic across all peers and `0x00 topic` when the last
     one goes (every one with xpub_verbose / xpub_verboser); data that
     subscribers send upstream reaches XPUB's application too.
@@ -48,7 +51,6 @@ public:
     bool recv(zmtp::message& m) override;
     bool blocks_on_send() const noexcept override { return false; }
     bool can_recv() const noexcept override { return xpub_; }
-    bool sync_send() const noexcept override;
 
     /// Number of peers (pipes) attached.
     std::size_t peers() const noexcept { return peers_; }

@@ -6,9 +6,14 @@
 #include <asio/error.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
-#include <asio/write.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <vector>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace zmtp::transport {
 namespace {
@@ -43,15 +48,12 @@ public:
 
     void notify_outbound() override
     {
-        if (closed_ || writing_ || write_posted_)
+        // While filling, the pull loop takes what is being added anyway.
+        if (closed_ || writing_ || write_posted_ || filling_)
             return;
         // Post rather than write now: whoever notified is usually queueing
         // a run of messages, and the write should carry all of them.
-        write_posted_ = true;
-        asio::post(stream_.get_executor(), [self = shared_from_this(), this] {
-            write_posted_ = false;
-            do_write();
-        });
+        post_gather(max_gather_turns);
     }
 
     void resume_reading() override
@@ -87,7 +89,7 @@ public:
     bool is_ready() const noexcept override { return conn_.is_ready(); }
     bool is_busy_writing() const noexcept override
     {
-        return writing_ || write_posted_ || !conn_.pending_output().empty();
+        return writing_ || write_posted_ || !batch_.empty() || !conn_.pending_output().empty();
     }
     const std::string& remote() const noexcept override { return remote_; }
 
@@ -179,37 +181,131 @@ private:
     //------------------------------------------------------------------------
     // Write side
 
+    // A producer on this thread -- a coroutine awaiting async_send -- adds one
+    // message per turn of the scheduler. While each turn brings more and the
+    // batch is small, it gets another turn: one system call for many
+    // messages, not one each. A lone message (a request) waits one turn.
+    static constexpr int max_gather_turns = 8;
+    static constexpr std::size_t gathered_enough = 64 * 1024;
+
+    void post_gather(int turns)
+    {
+        write_posted_ = true;
+        asio::post(stream_.get_executor(), [self = shared_from_this(), this, turns] {
+            write_posted_ = false;
+            gather(turns);
+        });
+    }
+
+    void gather(int turns)
+    {
+        if (closed_ || writing_)
+            return;
+        const std::size_t before = batch_.message_count();
+        fill_batch();
+        if (turns > 0 && batch_.message_count() > before && batch_.size_bytes() < gathered_enough) {
+            post_gather(turns - 1);
+            return;
+        }
+        write_batch_now();
+    }
+
+    // After a write: what queued meanwhile goes at once.
     void do_write()
     {
         if (closed_ || writing_)
             return;
         batch_.clear();
+        fill_batch();
+        write_batch_now();
+    }
+
+    // The batch is empty whenever no write is under way or being gathered.
+    void fill_batch()
+    {
+        // Pulling frees room in the pipe, which can make the pattern route
+        // more messages here and notify us: not a reason to start another
+        // batch (filling_ keeps notify_outbound out).
+        filling_ = true;
         conn_.take_output(batch_);
         if (conn_.is_ready() && owner_) {
             const std::size_t before = batch_.message_count();
             owner_->pull_outbound(*this, conn_, batch_, opts_.max_batch_bytes);
             messages_out += batch_.message_count() - before;
         }
+        filling_ = false;
+    }
+
+    void write_batch_now()
+    {
         if (batch_.empty()) {
             if (owner_ && conn_.is_ready())
                 owner_->on_engine_drained(*this);
             return;
         }
-        buffers_.clear();
+        iov_.clear();
         for (const auto& s : batch_.buffers())
-            buffers_.emplace_back(s.data(), s.size());
+            iov_.push_back({const_cast<std::byte*>(s.data()), s.size()});
+        iov_at_ = 0;
         writing_ = true;
-        asio::async_write(stream_, buffers_,
-                          [self = shared_from_this(), this](std::error_code ec, std::size_t) {
-                              writing_ = false;
-                              if (closed_)
-                                  return;
-                              if (ec) {
-                                  fail(ec);
-                                  return;
-                              }
-                              do_write();
-                          });
+        write_some();
+    }
+
+    // Writes with sendmsg directly: Asio's gather writes stop at 64 buffers
+    // and 64 KiB per call; this takes IOV_MAX buffers and any size, and
+    // tries at once, waiting for writability only when the kernel is full.
+    void write_some()
+    {
+        const int fd = stream_.native_handle();
+        while (iov_at_ < iov_.size()) {
+            msghdr mh{};
+            mh.msg_iov = iov_.data() + iov_at_;
+            mh.msg_iovlen = std::min<std::size_t>(iov_.size() - iov_at_, IOV_MAX);
+            const ssize_t n = ::sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    stream_.async_wait(asio::socket_base::wait_write,
+                                       [self = shared_from_this(), this](std::error_code ec) {
+                                           if (closed_)
+                                               return;
+                                           if (ec) {
+                                               writing_ = false;
+                                               fail(ec);
+                                               return;
+                                           }
+                                           write_some();
+                                       });
+                    return;
+                }
+                writing_ = false;
+                fail(std::error_code(errno, std::system_category()));
+                return;
+            }
+            advance(static_cast<std::size_t>(n));
+        }
+        writing_ = false;
+        // Continue on a fresh turn, so that reads and timers get theirs.
+        write_posted_ = true;
+        asio::post(stream_.get_executor(), [self = shared_from_this(), this] {
+            write_posted_ = false;
+            do_write();
+        });
+    }
+
+    void advance(std::size_t n)
+    {
+        while (n != 0 && iov_at_ < iov_.size()) {
+            iovec& v = iov_[iov_at_];
+            if (n < v.iov_len) {
+                v.iov_base = static_cast<std::byte*>(v.iov_base) + n;
+                v.iov_len -= n;
+                return;
+            }
+            n -= v.iov_len;
+            ++iov_at_;
+        }
     }
 
     //------------------------------------------------------------------------
@@ -280,10 +376,9 @@ private:
             return;
         // Best effort: let a queued ERROR command reach the peer.
         if (!writing_ && !conn_.pending_output().empty()) {
-            std::error_code ignored;
-            stream_.non_blocking(true, ignored);
             const auto out = conn_.pending_output();
-            stream_.write_some(asio::buffer(out.data(), out.size()), ignored);
+            [[maybe_unused]] const auto n =
+                ::send(stream_.native_handle(), out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         }
         shutdown();
         if (auto* owner = std::exchange(owner_, nullptr))
@@ -309,10 +404,12 @@ private:
     std::string remote_;
 
     zmtp::write_batch batch_;
-    std::vector<asio::const_buffer> buffers_;
+    std::vector<iovec> iov_;
+    std::size_t iov_at_ = 0;
     bool reading_ = false;
     bool writing_ = false;
     bool write_posted_ = false;
+    bool filling_ = false;
     bool paused_ = false;
     bool closed_ = false;
 
