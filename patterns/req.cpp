@@ -60,19 +60,19 @@ void req_pattern::writable(pipe& p, std::size_t freed)
 
 void req_pattern::detach(pipe& p)
 {
-    lost(p);
+    lost(p, true);
     dealer_pattern::detach(p);
 }
 
 void req_pattern::terminated(pipe& p)
 {
-    lost(p);
+    lost(p, true);
     dealer_pattern::terminated(p);
 }
 
 void req_pattern::disconnected(pipe& p)
 {
-    lost(p);
+    lost(p, false); // a connecting pipe stays, and reconnects
 }
 
 bool req_pattern::dispatch(zmtp::message& m, bool resend)
@@ -131,8 +131,10 @@ void req_pattern::arm_timer()
     });
 }
 
-void req_pattern::lost(pipe& p)
+void req_pattern::lost(pipe& p, bool gone)
 {
+    if (gone && &p == last_pipe_)
+        last_pipe_ = nullptr; // the pipe is going away: forget it before retrying
     if (&p != reply_pipe_)
         return;
     reply_pipe_ = nullptr;

@@ -63,7 +63,8 @@ private:
     void arm_timer();
     bool accepts_attempt(const zmtp::message& m) const;
     bool any_connected_peer();
-    void lost(pipe& p);
+    /// The pipe's connection is lost; `gone`: the pipe itself goes away.
+    void lost(pipe& p, bool gone);
     void retry();
     void fail(std::error_code ec);
 
