@@ -12,6 +12,7 @@
 # libzmq3-dev ............. libzmq 4.3.4: an interop peer and the benchmark baseline, never linked into the library
 # python3, python3-zmq .... /usr/bin/python3 with pyzmq 24: interop peers and the demo driver
 # clang, libclang-rt-14-dev  the sanitizer build and libFuzzer (ASan/UBSan/libFuzzer runtimes)
+# gnuplot-nox ............. the chart of bench/run.py (results.png; without it: CSV + markdown only)
 ZMTP_DEBIAN_PACKAGES=(
   build-essential
   g++
@@ -25,6 +26,7 @@ ZMTP_DEBIAN_PACKAGES=(
   python3-zmq
   clang
   libclang-rt-14-dev
+  gnuplot-nox
 )
 
 # Prints the packages of ZMTP_DEBIAN_PACKAGES that are not installed, one a line.

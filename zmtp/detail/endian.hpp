@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace zmtp::detail {
 
@@ -20,8 +22,9 @@ inline void put_u32_be(std::byte* p, std::uint32_t v) noexcept
 
 inline void put_u64_be(std::byte* p, std::uint64_t v) noexcept
 {
-    for (int i = 7; i >= 0; --i, v >>= 8)
-        p[i] = std::byte(v & 0xff);
+    if constexpr (std::endian::native == std::endian::little)
+        v = __builtin_bswap64(v);
+    std::memcpy(p, &v, sizeof v);
 }
 
 inline std::uint16_t get_u16_be(const std::byte* p) noexcept
@@ -40,9 +43,10 @@ inline std::uint32_t get_u32_be(const std::byte* p) noexcept
 
 inline std::uint64_t get_u64_be(const std::byte* p) noexcept
 {
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i)
-        v = (v << 8) | std::to_integer<std::uint64_t>(p[i]);
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    if constexpr (std::endian::native == std::endian::little)
+        v = __builtin_bswap64(v);
     return v;
 }
 
