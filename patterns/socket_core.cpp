@@ -748,7 +748,7 @@ void socket_core::start_async_send(zmtp::message m, std::unique_ptr<send_op> op)
 bool socket_core::take_received(zmtp::message& m, std::error_code& ec)
 {
     // Strand side: what blocking readers were handed first, then the pattern.
-    while ((queues_ready() && recv_queue_->try_pop(m)) || next_message(m))
+    while ((queues_ready() && pop_received(m)) || next_message(m))
         if (pattern_->front_received(m, ec))
             return true;
     return false;
@@ -776,8 +776,8 @@ bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_
     }
     ensure_queues();
     for (;;) {
-        if (recv_queue_->try_pop(m)) {
-            if (recv_queue_->size_approx() < recv_queue_capacity / 2)
+        if (pop_received(m)) {
+            if (recv_queue_->size_approx() < recv_refill_below_.load(std::memory_order_relaxed))
                 request_refill();
             if (!pattern_->front_received(m, ec))
                 continue;
@@ -798,7 +798,7 @@ bool socket_core::recv(zmtp::message& m, clock::time_point deadline, std::error_
             continue;
         }
         if (!recv_waiter_.wait(key, deadline)) {
-            while (recv_queue_->try_pop(m))
+            while (pop_received(m))
                 if (pattern_->front_received(m, ec))
                     return !ec;
             ec = socket_error::timed_out;
@@ -826,13 +826,40 @@ void socket_core::request_refill()
         });
 }
 
+bool socket_core::pop_received(zmtp::message& m)
+{
+    if (!recv_queue_->try_pop(m))
+        return false;
+    if (recv_count_bytes_.load(std::memory_order_relaxed))
+        recv_queued_bytes_.fetch_sub(static_cast<std::int64_t>(m.bytes()),
+                                     std::memory_order_relaxed);
+    return true;
+}
+
 void socket_core::refill()
 {
     if (!queues_ready() || !recv_demand_)
         return;
+    // Messages in the hand-off queue are out of the pipes, so they would not
+    // count against rcvhwm: without a bound here a reader that stalls after
+    // one recv() holds `recv_queue_capacity` messages of any size.
+    const std::size_t max_count =
+        opts_.rcvhwm == 0 ? recv_queue_capacity : std::min(recv_queue_capacity, opts_.rcvhwm);
+    recv_refill_below_.store(std::max<std::size_t>(1, max_count / 2), std::memory_order_relaxed);
+    const auto max_bytes = static_cast<std::int64_t>(opts_.rcvhwm_bytes);
+    if (max_bytes != 0)
+        recv_count_bytes_.store(true, std::memory_order_relaxed);
+    const bool count_bytes = recv_count_bytes_.load(std::memory_order_relaxed);
     std::size_t n = 0;
     bool full = false;
     for (;;) {
+        const std::size_t queued = recv_queue_->size_approx();
+        if (queued >= max_count ||
+            (max_bytes != 0 && queued != 0 &&
+             recv_queued_bytes_.load(std::memory_order_relaxed) >= max_bytes)) {
+            full = true;
+            break;
+        }
         if (recv_stash_.empty()) {
             zmtp::message m;
             if (!pattern_->recv(m))
@@ -841,10 +868,13 @@ void socket_core::refill()
         }
         // A push can fail while a reader is still finishing its pop: the
         // message waits in the stash for the next refill.
+        const auto bytes = static_cast<std::int64_t>(recv_stash_.front().bytes());
         if (!recv_queue_->try_push(recv_stash_.front())) {
             full = true;
             break;
         }
+        if (count_bytes)
+            recv_queued_bytes_.fetch_add(bytes, std::memory_order_relaxed);
         recv_stash_.pop_front();
         ++n;
     }

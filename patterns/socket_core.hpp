@@ -184,6 +184,8 @@ private:
     bool try_take_credit(std::size_t bytes) noexcept;
     bool has_credit() const noexcept;
     bool take_received(zmtp::message& m, std::error_code& ec);
+    /// Pops from the hand-off queue (any thread), keeping its byte count.
+    bool pop_received(zmtp::message& m);
     bool next_message(zmtp::message& m);
     void request_refill();
     void refill();
@@ -246,6 +248,13 @@ private:
     std::atomic<bool> refill_posted_{false};
     std::unique_ptr<detail::mpmc_queue<zmtp::message>> send_queue_;
     std::unique_ptr<detail::mpmc_queue<zmtp::message>> recv_queue_;
+    // The hand-off queue counts against the receive HWMs: refill() stops at
+    // min(capacity, rcvhwm) messages and, once rcvhwm_bytes has been set, at
+    // rcvhwm_bytes queued bytes, so a reader that stops reading lets the pipe
+    // fill and the engine pause.
+    std::atomic<std::size_t> recv_refill_below_{1};
+    std::atomic<bool> recv_count_bytes_{false};
+    std::atomic<std::int64_t> recv_queued_bytes_{0};
     std::once_flag queues_once_;
     std::atomic<bool> queues_ready_{false};
     detail::waiter send_waiter_; // credit or send-queue space
