@@ -286,12 +286,12 @@ private:
             advance(static_cast<std::size_t>(n));
         }
         writing_ = false;
-        // Continue on a fresh turn, so that reads and timers get theirs.
-        write_posted_ = true;
-        asio::post(stream_.get_executor(), [self = shared_from_this(), this] {
-            write_posted_ = false;
-            do_write();
-        });
+        // Continue on a fresh turn, so that reads and timers get theirs, and
+        // gather again: a producer on this thread that added one message
+        // per turn while we wrote would otherwise get one system call per
+        // message from here on.
+        batch_.clear();
+        post_gather(max_gather_turns);
     }
 
     void advance(std::size_t n)
