@@ -852,8 +852,14 @@ void socket_core::refill()
     const bool count_bytes = recv_count_bytes_.load(std::memory_order_relaxed);
     std::size_t n = 0;
     bool full = false;
+    // Readers only ever make the queue shorter meanwhile: counting our own
+    // pushes from a snapshot is a safe upper bound, and keeps the shared
+    // head and tail out of the loop; the snapshot is taken again only when
+    // that bound says full, so a reader that keeps up keeps the loop going.
+    std::size_t queued = recv_queue_->size_approx();
     for (;;) {
-        const std::size_t queued = recv_queue_->size_approx();
+        if (queued >= max_count)
+            queued = recv_queue_->size_approx();
         if (queued >= max_count ||
             (max_bytes != 0 && queued != 0 &&
              recv_queued_bytes_.load(std::memory_order_relaxed) >= max_bytes)) {
@@ -876,6 +882,7 @@ void socket_core::refill()
         if (count_bytes)
             recv_queued_bytes_.fetch_add(bytes, std::memory_order_relaxed);
         recv_stash_.pop_front();
+        ++queued;
         ++n;
     }
     if (full)
