@@ -857,6 +857,12 @@ void socket_core::refill()
     // head and tail out of the loop; the snapshot is taken again only when
     // that bound says full, so a reader that keeps up keeps the loop going.
     std::size_t queued = recv_queue_->size_approx();
+    // Messages queued before rcvhwm_bytes was first set were never counted,
+    // so their pops drive the count below zero; an empty queue has no
+    // bytes, whatever the count says (a pop still finishing can leave it
+    // off by one message, until the next time the queue is seen empty).
+    if (count_bytes && queued == 0)
+        recv_queued_bytes_.store(0, std::memory_order_relaxed);
     for (;;) {
         if (queued >= max_count)
             queued = recv_queue_->size_approx();

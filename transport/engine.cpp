@@ -210,7 +210,8 @@ private:
         write_batch_now();
     }
 
-    // After a write: what queued meanwhile goes at once.
+    // The first write (the greeting, from start()): whatever is queued goes
+    // at once. After that, every write ends in post_gather().
     void do_write()
     {
         if (closed_ || writing_)

@@ -79,7 +79,8 @@ inline std::optional<std::string> from_hex(std::string_view h)
     return out;
 }
 
-/// Parses a frame spec (see the file comment); nullopt if malformed.
+/// Parses a frame spec: "-" (empty), "size:N" (N bytes, byte i = i % 251),
+/// "hex:HEX", "str:TEXT" or plain TEXT; nullopt if malformed.
 inline std::optional<zmtp::frame> parse_frame(std::string_view spec)
 {
     if (spec == "-")
