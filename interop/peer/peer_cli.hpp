@@ -205,6 +205,9 @@ inline constexpr named_option<int> int_options[] = {
     {"backlog", &zp::socket_options::backlog},
 };
 
+/// Applies a "NAME=VALUE" command-line option; false if malformed or unknown.
+inline bool apply_option(zp::socket_options& o, std::string_view kv);
+
 /// Applies option `name` = `value` (libzmq's names, lower case); false if unknown or malformed.
 inline bool apply_option(zp::socket_options& o, std::string_view name, std::string_view value)
 {
@@ -243,6 +246,12 @@ inline bool apply_option(zp::socket_options& o, std::string_view name, std::stri
             return true;
         }
     return false;
+}
+
+inline bool apply_option(zp::socket_options& o, std::string_view kv)
+{
+    const auto eq = kv.find('=');
+    return eq != std::string_view::npos && apply_option(o, kv.substr(0, eq), kv.substr(eq + 1));
 }
 
 } // namespace zmtp_interop

@@ -115,9 +115,7 @@ config parse_args(int argc, char** argv)
             c.log = true;
         else if (a == "--opt") {
             const std::string kv = next();
-            const auto eq = kv.find('=');
-            if (eq == std::string::npos ||
-                !apply_option(c.opts, kv.substr(0, eq), kv.substr(eq + 1)))
+            if (!apply_option(c.opts, kv))
                 die("bad option " + kv);
         } else {
             die("unknown argument " + a);
