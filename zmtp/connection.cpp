@@ -232,8 +232,10 @@ bool connection::on_command(std::span<const std::byte> body, event& ev, std::err
         if (!ping)
             return false;
         // RFC 37: "the peer SHALL respond to a PING with a PONG command",
-        // echoing the context (at most 16 octets).
-        encode_pong(ping->context, out_);
+        // echoing the context (at most 16 octets). One answer waiting is
+        // enough: a newer PING replaces its PONG, so a peer that pings and
+        // never reads cannot grow our output.
+        queue_replacing(pong_, ping_, [&](auto& out) { encode_pong(ping->context, out); });
         ev = events::ping{ping->ttl_ds};
         return true;
     }
@@ -279,12 +281,29 @@ event connection::on_message(message&& m)
 //----------------------------------------------------------------------------
 // Output
 
+template <class Encode>
+void connection::queue_replacing(queued_command& mine, queued_command& other, Encode&& encode)
+{
+    // Still whole in the unsent part of out_: take it out, shifting what
+    // follows (the other tracked command included).
+    if (mine.at != queued_command::none && mine.at >= out_sent_) {
+        const auto first = out_.begin() + static_cast<std::ptrdiff_t>(mine.at);
+        out_.erase(first, first + static_cast<std::ptrdiff_t>(mine.len));
+        if (other.at != queued_command::none && other.at > mine.at)
+            other.at -= mine.len;
+    }
+    mine.at = out_.size();
+    encode(out_);
+    mine.len = out_.size() - mine.at;
+}
+
 void connection::consume_output(std::size_t n) noexcept
 {
     out_sent_ += std::min(n, out_.size() - out_sent_);
     if (out_sent_ == out_.size()) {
         out_.clear();
         out_sent_ = 0;
+        output_cleared();
     }
 }
 
@@ -293,6 +312,7 @@ void connection::take_output(write_batch& batch)
     batch.append(pending_output());
     out_.clear();
     out_sent_ = 0;
+    output_cleared();
 }
 
 std::error_code connection::encode(message&& m, write_batch& batch)
@@ -305,43 +325,49 @@ std::error_code connection::encode(message&& m, write_batch& batch)
     return {};
 }
 
-void connection::send_subscription(bool subscribe, std::span<const std::byte> topic)
+std::error_code connection::send_subscription(bool subscribe, std::span<const std::byte> topic)
 {
+    if (phase_ != phase::ready)
+        return error::not_ready;
+    // A peer that never reads while we keep subscribing (a proxy forwarding
+    // its own subscribers' churn, say) must not grow this buffer for ever.
+    const std::size_t pending = out_.size() - out_sent_;
+    if (pending + topic.size() + max_frame_header_size + 16 > opts_.limits.max_control_output) {
+        std::error_code ignored;
+        fail(error::output_backlog, ignored);
+        return error::output_backlog;
+    }
     if (peer_.uses_subscribe_commands()) {
         if (subscribe)
             encode_subscribe(topic, out_);
         else
             encode_cancel(topic, out_);
-        return;
+        return {};
     }
     std::byte header[max_frame_header_size];
     const std::size_t n = encode_frame_header(header, topic.size() + 1, false, false);
     out_.insert(out_.end(), header, header + n);
     out_.push_back(std::byte(subscribe ? 1 : 0));
     out_.insert(out_.end(), topic.begin(), topic.end());
+    return {};
 }
 
 std::error_code connection::send_subscribe(std::span<const std::byte> topic)
 {
-    if (phase_ != phase::ready)
-        return error::not_ready;
-    send_subscription(true, topic);
-    return {};
+    return send_subscription(true, topic);
 }
 
 std::error_code connection::send_cancel(std::span<const std::byte> topic)
 {
-    if (phase_ != phase::ready)
-        return error::not_ready;
-    send_subscription(false, topic);
-    return {};
+    return send_subscription(false, topic);
 }
 
 std::error_code connection::send_ping(std::uint16_t ttl_ds, std::span<const std::byte> context)
 {
     if (phase_ != phase::ready)
         return error::not_ready;
-    encode_ping(ttl_ds, context, out_);
+    // A PING of ours still unsent says the same as a new one.
+    queue_replacing(ping_, pong_, [&](auto& out) { encode_ping(ttl_ds, context, out); });
     return {};
 }
 

@@ -24,7 +24,11 @@
     the same read as the peer's READY is decoded as data.
 
     After the handshake, PING is answered by queueing a PONG that echoes up
-    to 16 octets of its context; PONG and PING are also reported so that the
+    to 16 octets of its context. A peer that sends PINGs and never reads
+    cannot make the output grow: a PONG still waiting unsent is replaced by
+    the newest one (libzmq likewise keeps one pending PONG), and so is a
+    PING of ours. Other control output (subscriptions) is bounded by
+    `limits::max_control_output`. PONG and PING are also reported so that the
     caller can run its heartbeat timers; SUBSCRIBE and CANCEL (and their
     ZMTP 3.0 form, a one-frame data message starting with 0x01 or 0x00) are
     reported to PUB and XPUB sockets; other commands are ignored, as libzmq
@@ -130,11 +134,15 @@ public:
 
     /** Queues a subscription in the form the peer expects: a SUBSCRIBE
         command to ZMTP 3.1, a data frame `0x01 topic` to ZMTP 3.0.
-        Fails with error::not_ready before the handshake is complete. */
+        Fails with error::not_ready before the handshake is complete, and
+        with error::output_backlog (sticky: the connection has failed) when
+        the control output waiting for the peer would pass
+        `limits::max_control_output`. */
     std::error_code send_subscribe(std::span<const std::byte> topic);
     /// As send_subscribe(), for CANCEL / `0x00 topic`.
     std::error_code send_cancel(std::span<const std::byte> topic);
-    /// Queues a PING (TTL in deciseconds; context truncated to 16 octets).
+    /** Queues a PING (TTL in deciseconds; context truncated to 16 octets),
+        replacing one of ours that is still waiting unsent. */
     std::error_code send_ping(std::uint16_t ttl_ds, std::span<const std::byte> context = {});
 
     //------------------------------------------------------------------------
@@ -154,7 +162,16 @@ private:
     bool on_greeting(std::error_code& ec);
     bool on_command(std::span<const std::byte> body, event& ev, std::error_code& ec);
     event on_message(message&& m);
-    void send_subscription(bool subscribe, std::span<const std::byte> topic);
+    std::error_code send_subscription(bool subscribe, std::span<const std::byte> topic);
+    /// A PING or PONG in out_ that no write has started on yet.
+    struct queued_command {
+        static constexpr std::size_t none = static_cast<std::size_t>(-1);
+        std::size_t at = none;
+        std::size_t len = 0;
+    };
+    template <class Encode>
+    void queue_replacing(queued_command& mine, queued_command& other, Encode&& encode);
+    void output_cleared() noexcept { pong_ = ping_ = queued_command{}; }
 
     connection_options opts_;
     phase phase_ = phase::greeting;
@@ -176,6 +193,8 @@ private:
     // Output: control bytes, [out_sent_, size) still to be written.
     std::vector<std::byte> out_;
     std::size_t out_sent_ = 0;
+    queued_command pong_;
+    queued_command ping_;
 };
 
 } // namespace zmtp

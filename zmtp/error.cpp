@@ -34,6 +34,7 @@ public:
         case error::handshake_timeout: return "handshake timed out";
         case error::heartbeat_timeout: return "heartbeat timed out";
         case error::not_ready: return "handshake not complete";
+        case error::output_backlog: return "peer does not read: control output backlog over its limit";
         }
         return "unknown zmtp error";
     }
@@ -52,6 +53,7 @@ public:
         case error::message_too_large:
         case error::too_many_frames:
         case error::command_too_large:
+        case error::output_backlog:
             return condition::limit_exceeded;
         case error::handshake_timeout:
         case error::heartbeat_timeout:

@@ -43,6 +43,8 @@ enum class error {
     heartbeat_timeout,      ///< no traffic within the heartbeat timeout or TTL
     // misuse of the core by its caller
     not_ready,              ///< data sent before the handshake completed
+    // resource bounds
+    output_backlog,         ///< control output the peer does not read passed max_control_output
 };
 
 /** Broad classes of `zmtp::error`. */

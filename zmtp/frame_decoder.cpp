@@ -12,6 +12,35 @@
 
 namespace zmtp {
 
+frame frame_decoder::take_body(detail::block* owner, const std::byte* body, std::size_t n)
+{
+    // Half the chunk or more: sharing bounds what a queued frame keeps
+    // alive to twice its size. Anything smaller is copied, so that it
+    // never pins a chunk whose other bytes were already consumed.
+    if (owner != nullptr && n > frame::inline_capacity && n >= owner->capacity / 2)
+        return frame::share(owner, body, n);
+    return frame(body, n);
+}
+
+bool frame_decoder::grow_fill()
+{
+    const auto size = static_cast<std::size_t>(body_size_);
+    const std::size_t cap = fill_ == nullptr ? 0 : fill_->capacity;
+    const std::size_t want =
+        fill_ == nullptr ? std::min(size, initial_body_reserve) : std::min(size, cap * 2);
+    detail::block* fresh = nullptr;
+    try {
+        fresh = detail::allocate_block(want);
+    } catch (const std::bad_alloc&) {
+        fail(error::frame_too_large);
+        return false;
+    }
+    if (fill_ != nullptr)
+        std::memcpy(fresh->data(), fill_->data(), body_have_);
+    fill_.reset(fresh);
+    return true;
+}
+
 frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detail::block* owner,
                                             std::size_t& consumed)
 {
@@ -71,35 +100,41 @@ frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detai
                     return s;
                 break;
             }
-            // A body fully present in the input can reference the input's block.
-            if (!is_command_ && state_ == state::body && owner != nullptr &&
-                body_size_ > frame::inline_capacity && in.size() - consumed >= body_size_) {
-                body_ = frame::share(owner, in.data() + consumed, body_size_);
-                consumed += body_size_;
-                body_have_ = body_size_;
+            // A body fully present in the input is taken at once.
+            if (!is_command_ && state_ == state::body && in.size() - consumed >= body_size_) {
+                const auto n = static_cast<std::size_t>(body_size_);
+                body_ = take_body(owner, in.data() + consumed, n);
+                consumed += n;
+                body_have_ = n;
                 finish_frame();
                 if (auto s = frame_result(); s != status::need_more)
                     return s;
                 break;
             }
-            if (state_ == state::body && !is_command_ && body_size_ > 0) {
-                try {
+            if (state_ == state::body && !is_command_) {
+                if (body_size_ <= frame::inline_capacity)
                     body_ = frame(static_cast<std::size_t>(body_size_));
-                } catch (const std::bad_alloc&) {
-                    fail(error::frame_too_large);
+                else if (!grow_fill())
                     return status::failed;
-                }
             }
             break;
         }
 
         case state::body: {
             const std::size_t n = std::min<std::size_t>(body_size_ - body_have_, in.size() - consumed);
-            if (n > 0) {
+            if (n > 0 && (is_command_ || fill_ == nullptr)) {
                 std::byte* dst = is_command_ ? command_.data() : body_.data();
                 std::memcpy(dst + body_have_, in.data() + consumed, n);
                 body_have_ += n;
                 consumed += n;
+            } else if (n > 0) {
+                const std::size_t room = fill_->capacity - body_have_;
+                const std::size_t k = std::min(n, room);
+                std::memcpy(fill_->data() + body_have_, in.data() + consumed, k);
+                body_have_ += k;
+                consumed += k;
+                if (body_have_ < body_size_ && body_have_ == fill_->capacity && !grow_fill())
+                    return status::failed;
             }
             if (body_have_ < body_size_)
                 return status::need_more;
@@ -140,10 +175,7 @@ bool frame_decoder::fast_frame(std::span<const std::byte> in, detail::block* own
         return false;
     const std::byte* body = p + header;
     const auto n = static_cast<std::size_t>(size);
-    if (owner != nullptr && n > frame::inline_capacity)
-        msg_.push_back(frame::share(owner, body, n));
-    else
-        msg_.push_back(frame(body, n));
+    msg_.push_back(take_body(owner, body, n));
     consumed += header + n;
     if (flags & frame_flags::more) {
         msg_bytes_ += n;
@@ -186,6 +218,7 @@ bool frame_decoder::start_body()
             return false;
         }
         body_ = frame();
+        drop_fill();
     }
     state_ = state::body;
     if (body_size_ == 0)
@@ -199,6 +232,10 @@ void frame_decoder::finish_frame()
     state_ = state::flags;
     if (is_command_)
         return;
+    if (fill_ != nullptr) {
+        body_ = frame::share(fill_.get(), fill_->data(), static_cast<std::size_t>(body_size_));
+        drop_fill(); // the frame holds its own reference
+    }
     msg_bytes_ += static_cast<std::size_t>(body_size_);
     msg_.push_back(std::move(body_));
 }
@@ -216,16 +253,19 @@ frame_decoder::status frame_decoder::frame_result() noexcept
 
 std::span<std::byte> frame_decoder::body_window() noexcept
 {
-    if (state_ != state::body || is_command_ || body_.is_inline())
+    if (state_ != state::body || is_command_ || fill_ == nullptr)
         return {};
-    return {body_.data() + body_have_, static_cast<std::size_t>(body_size_) - body_have_};
+    return {fill_->data() + body_have_, fill_->capacity - body_have_};
 }
 
 frame_decoder::status frame_decoder::commit_body(std::size_t n)
 {
     body_have_ += n;
-    if (body_have_ < body_size_)
+    if (body_have_ < body_size_) {
+        if (body_have_ == fill_->capacity && !grow_fill())
+            return status::failed;
         return status::need_more;
+    }
     finish_frame();
     return frame_result();
 }

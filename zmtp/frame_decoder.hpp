@@ -14,16 +14,23 @@
     its own, even between the frames of a message, as libzmq accepts.
 
     Bodies larger than a frame's inline storage either reference the input
-    chunk they arrived in (when the caller passes the chunk's owner block and
-    the whole body is present), or get a block of their own. While such a
-    block is being filled, body_window() exposes the missing part so the
-    caller can read from the socket straight into it.
+    chunk they arrived in, or get a block of their own. A body references
+    the chunk only when the whole body is present and it is at least half
+    the chunk: a queued message then never keeps more than twice its size
+    alive (small bodies sharing a chunk with bytes that were consumed --
+    commands, say -- would pin the whole chunk each). While an own block is
+    being filled, body_window() exposes its free part so the caller can read
+    from the socket straight into it. The block starts at the declared size
+    up to `initial_body_reserve` and doubles as the bytes arrive, so a peer
+    that declares a huge frame and trickles it costs what it sent, not what
+    it declared.
 */
 
 #include "zmtp/limits.hpp"
 #include "zmtp/message.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <system_error>
 #include <vector>
@@ -32,6 +39,9 @@ namespace zmtp {
 
 class frame_decoder {
 public:
+    /// A body declared larger than this starts with this much storage and grows.
+    static constexpr std::size_t initial_body_reserve = std::size_t{1} << 20;
+
     enum class status {
         need_more, ///< all input consumed, nothing complete yet
         message,   ///< a whole message is ready: take_message()
@@ -54,8 +64,9 @@ public:
 
     std::error_code error() const noexcept { return ec_; }
 
-    /** The unfilled tail of the data frame body being received into its own
-        block, or an empty span. Write into it, then call commit_body(). */
+    /** The free part of the own block a data frame body is being received
+        into (never empty while one is), or an empty span. Write into it,
+        then call commit_body(). */
     std::span<std::byte> body_window() noexcept;
 
     /// Accounts for `n` bytes written into body_window().
@@ -79,7 +90,15 @@ private:
 
     bool fast_frame(std::span<const std::byte> in, detail::block* owner, std::size_t& consumed,
                     bool& done);
+    /// A frame of `n` bytes at `body`: shares `owner` if worth it, else copies.
+    static frame take_body(detail::block* owner, const std::byte* body, std::size_t n);
     bool start_body();
+    /// Makes room for the body's next bytes in fill_; false (failed) if out of memory.
+    bool grow_fill();
+    void drop_fill() noexcept { fill_.reset(); }
+    struct block_release {
+        void operator()(detail::block* b) const noexcept { detail::release(b); }
+    };
     void finish_frame();
     status frame_result() noexcept;
 
@@ -95,7 +114,8 @@ private:
     bool more_ = false;
     bool commands_only_ = false;
 
-    frame body_;                    // data frame being filled
+    frame body_;                    // data frame body, once complete (or inline, while filling)
+    std::unique_ptr<detail::block, block_release> fill_; // own block a large body is filled into
     std::vector<std::byte> command_; // command frame being filled
     message msg_;                   // frames of the message so far
     std::size_t msg_bytes_ = 0;

@@ -21,6 +21,11 @@ struct limits {
     std::size_t max_frames_per_message = 4096;
     /// Largest command frame body (READY with its metadata, PING, SUBSCRIBE ...).
     std::size_t max_command_size = std::size_t{64} << 10; // 64 KiB
+    /** Control output (subscriptions, mostly) queued for a peer that does
+        not read it. Past this the connection fails with
+        error::output_backlog. PING and PONG never add to it: at most one of
+        each waits unsent, the newest (libzmq keeps one PONG too). */
+    std::size_t max_control_output = std::size_t{16} << 20; // 16 MiB
     /// Accept frames with reserved flag bits set (ignoring the bits), as libzmq does.
     bool lenient_flags = false;
 };

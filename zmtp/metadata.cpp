@@ -20,52 +20,69 @@ bool iequals(std::string_view a, std::string_view b) noexcept
     return true;
 }
 
+property metadata::read_at(std::size_t& at) const noexcept
+{
+    const auto* p = reinterpret_cast<const unsigned char*>(wire_.data()) + at;
+    const std::size_t name_len = p[0];
+    const std::size_t value_len = detail::get_u32_be(reinterpret_cast<const std::byte*>(p + 1 + name_len));
+    property out{std::string_view(wire_).substr(at + 1, name_len),
+                 std::string_view(wire_).substr(at + 1 + name_len + 4, value_len)};
+    at += 1 + name_len + 4 + value_len;
+    return out;
+}
+
 void metadata::set(std::string_view name, std::string_view value)
 {
-    for (auto& p : props_) {
-        if (iequals(p.name, name)) {
-            p.value.assign(value);
-            return;
+    name = name.substr(0, 255);
+    std::string out;
+    out.reserve(wire_.size() + 5 + name.size() + value.size());
+    bool replaced = false;
+    auto append = [&out](std::string_view n, std::string_view v) {
+        out.push_back(static_cast<char>(n.size()));
+        out.append(n);
+        std::byte len[4];
+        detail::put_u32_be(len, static_cast<std::uint32_t>(v.size()));
+        out.append(reinterpret_cast<const char*>(len), 4);
+        out.append(v);
+    };
+    for_each([&](const property& p) {
+        if (!replaced && iequals(p.name, name)) {
+            append(p.name, value); // the first spelling and position stay
+            replaced = true;
+        } else {
+            append(p.name, p.value);
         }
-    }
-    props_.push_back({std::string(name), std::string(value)});
+    });
+    if (!replaced)
+        append(name, value);
+    wire_ = std::move(out);
 }
 
 std::optional<std::string_view> metadata::get(std::string_view name) const noexcept
 {
-    for (const auto& p : props_)
+    for (std::size_t at = 0; at < wire_.size();) {
+        const property p = read_at(at);
         if (iequals(p.name, name))
-            return std::string_view(p.value);
+            return p.value;
+    }
     return std::nullopt;
 }
 
-std::size_t metadata::encoded_size() const noexcept
+std::vector<property> metadata::properties() const
 {
-    std::size_t n = 0;
-    for (const auto& p : props_)
-        n += 1 + p.name.size() + 4 + p.value.size();
-    return n;
+    std::vector<property> out;
+    for_each([&](const property& p) { out.push_back(p); });
+    return out;
 }
 
 void metadata::encode_to(std::vector<std::byte>& out) const
 {
-    for (const auto& p : props_) {
-        const auto at = out.size();
-        out.resize(at + 1 + p.name.size() + 4 + p.value.size());
-        std::byte* w = out.data() + at;
-        *w++ = std::byte(p.name.size());
-        std::memcpy(w, p.name.data(), p.name.size());
-        w += p.name.size();
-        detail::put_u32_be(w, static_cast<std::uint32_t>(p.value.size()));
-        w += 4;
-        if (!p.value.empty())
-            std::memcpy(w, p.value.data(), p.value.size());
-    }
+    const auto* b = reinterpret_cast<const std::byte*>(wire_.data());
+    out.insert(out.end(), b, b + wire_.size());
 }
 
 metadata metadata::parse(std::span<const std::byte> in, std::error_code& ec)
 {
-    metadata md;
     std::size_t i = 0;
     while (i < in.size()) {
         const std::size_t name_len = std::to_integer<std::size_t>(in[i]);
@@ -75,7 +92,6 @@ metadata metadata::parse(std::span<const std::byte> in, std::error_code& ec)
             ec = error::malformed_metadata;
             return {};
         }
-        std::string name(reinterpret_cast<const char*>(in.data() + i), name_len);
         i += name_len;
         const std::size_t value_len = detail::get_u32_be(in.data() + i);
         i += 4;
@@ -83,10 +99,10 @@ metadata metadata::parse(std::span<const std::byte> in, std::error_code& ec)
             ec = error::malformed_metadata;
             return {};
         }
-        md.props_.push_back(
-            {std::move(name), std::string(reinterpret_cast<const char*>(in.data() + i), value_len)});
         i += value_len;
     }
+    metadata md;
+    md.wire_.assign(reinterpret_cast<const char*>(in.data()), in.size());
     ec.clear();
     return md;
 }

@@ -16,30 +16,43 @@
 
 namespace zmtp {
 
-/** One metadata property. Values are arbitrary bytes held in a string. */
+/** One metadata property, viewing the bytes of the `metadata` it came from. */
 struct property {
-    std::string name;
-    std::string value;
+    std::string_view name;
+    std::string_view value;
 };
 
 /** An ordered property list with case-insensitive names.
 
     Unknown properties are kept, in wire order, and readable through get().
+    The list is stored in its wire form and nothing else, so the READY a
+    peer sent costs its own size for the connection's lifetime (a READY of
+    many tiny properties would otherwise cost many times its size).
 */
 class metadata {
 public:
     /** Sets `name` to `value`, replacing an existing property of that name
-        (compared case-insensitively), else appending. */
+        (compared case-insensitively), else appending. `name` is 1..255
+        bytes; longer names are truncated. */
     void set(std::string_view name, std::string_view value);
 
     /// The value of `name` (case-insensitive), if present.
     std::optional<std::string_view> get(std::string_view name) const noexcept;
 
-    const std::vector<property>& properties() const noexcept { return props_; }
-    bool empty() const noexcept { return props_.empty(); }
+    /// Calls fn(property) for each property, in order.
+    template <class Fn>
+    void for_each(Fn&& fn) const
+    {
+        for (std::size_t at = 0; at < wire_.size();)
+            fn(read_at(at));
+    }
+
+    /// The properties, in order (views into this object).
+    std::vector<property> properties() const;
+    bool empty() const noexcept { return wire_.empty(); }
 
     /// Number of bytes encode_to() appends.
-    std::size_t encoded_size() const noexcept;
+    std::size_t encoded_size() const noexcept { return wire_.size(); }
 
     /// Appends the wire form: per property, name-len(1) name value-len(4, BE) value.
     void encode_to(std::vector<std::byte>& out) const;
@@ -49,7 +62,10 @@ public:
     static metadata parse(std::span<const std::byte> in, std::error_code& ec);
 
 private:
-    std::vector<property> props_;
+    /// The property starting at `at` (a valid offset); advances `at` past it.
+    property read_at(std::size_t& at) const noexcept;
+
+    std::string wire_; // validated wire form
 };
 
 /// ASCII case-insensitive comparison, as RFC 37 asks for property names.

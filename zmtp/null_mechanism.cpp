@@ -13,13 +13,13 @@ metadata null_mechanism::local_metadata() const
     md.set("Socket-Type", to_string(type_));
     if (sends_identity(type_))
         md.set("Identity", routing_id_);
-    for (const auto& p : extra_.properties()) {
+    extra_.for_each([&](const property& p) {
         // set() would replace them: the handshake's own properties must
         // describe this socket, whatever the application passed.
         if (iequals(p.name, "Socket-Type") || iequals(p.name, "Identity"))
-            continue;
+            return;
         md.set(p.name, p.value);
-    }
+    });
     return md;
 }
 

@@ -150,6 +150,7 @@ inline std::string error_name(std::error_code ec)
     case error::handshake_timeout: return "handshake_timeout";
     case error::heartbeat_timeout: return "heartbeat_timeout";
     case error::not_ready: return "not_ready";
+    case error::output_backlog: return "output_backlog";
     }
     return "error#" + std::to_string(ec.value());
 }
