@@ -23,6 +23,8 @@ public:
         case socket_error::invalid_argument: return "invalid argument";
         case socket_error::would_deadlock:
             return "blocking call on the socket's own executor would deadlock";
+        case socket_error::subscription_limit:
+            return "the peer's subscriptions passed max_subscription_bytes";
         }
         return "unknown socket error";
     }

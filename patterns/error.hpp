@@ -21,6 +21,7 @@ enum class socket_error {
     host_unreachable,  ///< ROUTER with router_mandatory: no peer with that id (EHOSTUNREACH)
     invalid_argument,  ///< a malformed option value or message (EINVAL)
     would_deadlock,    ///< a blocking call that would have to wait, made on the socket's own thread
+    subscription_limit, ///< a peer's subscriptions passed max_subscription_bytes (it is dropped)
 };
 
 const std::error_category& socket_category() noexcept;

@@ -80,6 +80,13 @@ struct socket_options {
     bool xpub_verboser = false;
     /// XPUB: block (or fail with would_block) instead of dropping at the HWM.
     bool xpub_nodrop = false;
+    /** PUB/XPUB (ours): what one subscriber's subscriptions may cost, each
+        counted as its topic's size plus `subscription_overhead` bytes (the
+        publisher's bookkeeping). A peer that subscribes past it is
+        disconnected with socket_error::subscription_limit. 0 = no limit
+        (libzmq has none). 8 MiB is about 60 000 short topics. */
+    std::size_t max_subscription_bytes = std::size_t{8} << 20;
+    static constexpr std::size_t subscription_overhead = 128;
 
     // REQ recovery (ours; wire-compatible with any REP or ROUTER).
     /** REQ: when the connection that carried the outstanding request is lost

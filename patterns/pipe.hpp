@@ -5,7 +5,10 @@
     `pipe`: the two message queues between a socket and one peer.
 
     A pipe counts whole messages against the high-water marks, as libzmq
-    does. The outbound queue is filled by the socket's routing strategy and
+    does. Its inbound side also counts frames: a message of thousands of
+    empty frames costs tens of bytes per frame in memory and two on the
+    wire, so reading from a peer pauses at `frames_per_message` x rcvhwm
+    queued frames too, whatever the message count. The outbound queue is filled by the socket's routing strategy and
     drained by the peer's engine; the inbound queue is filled by the engine
     and drained by the socket. Both ends run on the socket's strand.
 
@@ -32,6 +35,8 @@ public:
     static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
     /// Free slots reported for an unlimited (hwm = 0) queue.
     static constexpr std::size_t unlimited = std::size_t{1} << 40;
+    /// Inbound frames allowed per message of rcvhwm, on average.
+    static constexpr std::size_t frames_per_message = 4;
 
     /// High-water marks in messages, and in bytes (0 = no limit).
     pipe(session& owner, std::size_t sndhwm, std::size_t rcvhwm, std::size_t sndhwm_bytes = 0,
@@ -94,13 +99,16 @@ public:
     {
         if (rcvhwm_bytes_ != 0)
             in_bytes_ += m.bytes();
+        in_frames_ += m.size();
         in_.push_back(std::move(m));
     }
     bool has_in() const noexcept { return !in_.empty(); }
     std::size_t in_size() const noexcept { return in_.size(); }
+    std::size_t in_frames() const noexcept { return in_frames_; }
     bool in_full() const noexcept
     {
-        return (rcvhwm_ != 0 && in_.size() >= rcvhwm_) ||
+        return (rcvhwm_ != 0 &&
+                (in_.size() >= rcvhwm_ || in_frames_ >= rcvhwm_ * frames_per_message)) ||
                (rcvhwm_bytes_ != 0 && in_bytes_ >= rcvhwm_bytes_);
     }
     /// Takes the oldest inbound message; resumes a paused reader below the low-water mark.
@@ -133,6 +141,7 @@ private:
     std::size_t rcvhwm_bytes_;
     std::size_t out_bytes_ = 0;
     std::size_t in_bytes_ = 0;
+    std::size_t in_frames_ = 0;
     detail::ring<zmtp::message> out_;
     detail::ring<zmtp::message> in_;
     zmtp::peer_info peer_;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "patterns/router_table.hpp"
 
+#include <algorithm>
+
 namespace zmtp::patterns {
 
 std::string router_table::generate()
@@ -22,7 +24,10 @@ pipe* router_table::assign(pipe& p, const std::string& wanted, bool handover)
     remove(p);
     pipe* displaced = nullptr;
     std::string id;
-    if (!wanted.empty()) {
+    // RFC 37: "The first octet of the Identity SHALL NOT be zero" -- such
+    // ids are the generated ones; a peer claiming one stays anonymous.
+    const bool valid = !wanted.empty() && wanted[0] != '\0';
+    if (valid) {
         auto it = map_.find(wanted);
         if (it == map_.end()) {
             id = wanted;
@@ -30,7 +35,14 @@ pipe* router_table::assign(pipe& p, const std::string& wanted, bool handover)
             displaced = it->second;
             displaced->routing_id.clear();
             map_.erase(it);
+            if (auto a = aliases_.find(displaced); a != aliases_.end()) {
+                map_.erase(a->second);
+                aliases_.erase(a);
+            }
             id = wanted;
+        } else {
+            wants_[&p] = wanted;
+            waiters_[wanted].push_back(&p);
         }
     }
     if (id.empty())
@@ -40,15 +52,55 @@ pipe* router_table::assign(pipe& p, const std::string& wanted, bool handover)
     return displaced;
 }
 
+void router_table::unwait(pipe& p)
+{
+    auto w = wants_.find(&p);
+    if (w == wants_.end())
+        return;
+    auto q = waiters_.find(w->second);
+    if (q != waiters_.end()) {
+        std::erase(q->second, &p);
+        if (q->second.empty())
+            waiters_.erase(q);
+    }
+    wants_.erase(w);
+}
+
+void router_table::release_id(const std::string& id, pipe& holder)
+{
+    auto it = map_.find(id);
+    if (it == map_.end() || it->second != &holder)
+        return;
+    map_.erase(it);
+    // The id is free: the first connection that asked for it gets it, and
+    // keeps its generated id as an alias.
+    auto q = waiters_.find(id);
+    if (q == waiters_.end())
+        return;
+    pipe* next = q->second.front();
+    q->second.erase(q->second.begin());
+    if (q->second.empty())
+        waiters_.erase(q);
+    wants_.erase(next);
+    aliases_[next] = next->routing_id;
+    next->routing_id = id;
+    map_.emplace(id, next);
+}
+
 void router_table::remove(pipe& p, bool keep_id)
 {
+    unwait(p);
+    if (auto a = aliases_.find(&p); a != aliases_.end()) {
+        if (auto it = map_.find(a->second); it != map_.end() && it->second == &p)
+            map_.erase(it);
+        aliases_.erase(a);
+    }
     if (p.routing_id.empty())
         return;
-    auto it = map_.find(p.routing_id);
-    if (it != map_.end() && it->second == &p)
-        map_.erase(it);
+    const std::string id = p.routing_id;
     if (!keep_id)
         p.routing_id.clear();
+    release_id(id, p);
 }
 
 pipe* router_table::find(std::string_view id) const

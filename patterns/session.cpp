@@ -140,9 +140,21 @@ bool session::on_engine_message(transport::engine&, zmtp::message&& m)
     return true;
 }
 
-void session::on_engine_subscription(transport::engine&, bool subscribe, zmtp::frame topic)
+bool session::on_engine_subscription(transport::engine&, bool subscribe, zmtp::frame topic)
 {
     core_.pat().subscription(*pipe_, subscribe, std::move(topic));
+    // XPUB queues a notification in the pipe: the pipe's bound applies.
+    if (pipe_->in_full()) {
+        pipe_->reader_paused = true;
+        return false;
+    }
+    return true;
+}
+
+void session::drop_connection(std::error_code reason)
+{
+    if (engine_)
+        engine_->abort(reason);
 }
 
 void session::on_engine_batch_end(transport::engine&)

@@ -48,6 +48,9 @@ public:
     void pipe_emptied();
     /// Sends a subscription to the peer, if connected (SUB/XSUB).
     void send_subscription(bool subscribe, std::span<const std::byte> topic);
+    /** Drops the current connection with `reason` (a peer past a limit the
+        pattern enforces); events and reconnection follow as for any loss. */
+    void drop_connection(std::error_code reason);
 
     /// Unique within its socket, never reused.
     std::uint64_t id() const noexcept { return id_; }
@@ -63,12 +66,15 @@ public:
     bool output_idle() const noexcept;
     /// True once the connection has ended and the session only drains its inbound queue.
     bool terminated() const noexcept { return terminated_; }
+    /// Messages it left, if counted by the socket among departed peers whose
+    /// messages wait to be read (0: not counted).
+    std::size_t lingering = 0;
 
 private:
     // transport::engine_owner
     void on_engine_ready(transport::engine& e) override;
     bool on_engine_message(transport::engine& e, zmtp::message&& m) override;
-    void on_engine_subscription(transport::engine& e, bool subscribe, zmtp::frame topic) override;
+    bool on_engine_subscription(transport::engine& e, bool subscribe, zmtp::frame topic) override;
     void on_engine_batch_end(transport::engine& e) override;
     void pull_outbound(transport::engine& e, zmtp::connection& conn, zmtp::write_batch& batch,
                        std::size_t max_bytes) override;

@@ -18,6 +18,15 @@ namespace {
 constexpr std::size_t send_queue_capacity = 1024;
 constexpr std::size_t recv_queue_capacity = 256;
 constexpr std::size_t max_buffered_events = 1024;
+// Departed peers whose unread messages the socket keeps. A live peer's
+// queue is bounded by the HWM and the number of live peers by the
+// descriptors; without a bound here a peer could connect, fill its queue,
+// leave, and do it again, for ever, while the application is slow. At
+// departed_hwm_factor x rcvhwm messages left by departed peers, or
+// max_departed_peers such peers, the listeners stop accepting (nothing is
+// dropped: new peers wait in the kernel's backlog) until half is read.
+constexpr std::size_t departed_hwm_factor = 16;
+constexpr std::size_t max_departed_peers = 4096;
 
 } // namespace
 
@@ -26,6 +35,7 @@ std::string_view to_string(socket_event::kind k) noexcept
     switch (k) {
     case socket_event::kind::listening: return "listening";
     case socket_event::kind::bind_failed: return "bind-failed";
+    case socket_event::kind::accept_failed: return "accept-failed";
     case socket_event::kind::accepted: return "accepted";
     case socket_event::kind::connected: return "connected";
     case socket_event::kind::connect_retried: return "connect-retried";
@@ -175,6 +185,8 @@ void socket_core::do_bind(std::string_view ep, std::string& bound, std::error_co
     }
     bound = l->bound();
     const void* origin = l.get();
+    if (accept_paused_)
+        l->pause();
     l->start(
         [w = weak_from_this(), origin, bound](transport::any_stream&& s, std::string remote) {
             if (auto self = w.lock())
@@ -182,7 +194,7 @@ void socket_core::do_bind(std::string_view ep, std::string& bound, std::error_co
         },
         [w = weak_from_this(), bound](std::error_code e) {
             if (auto self = w.lock())
-                self->emit(socket_event::kind::bind_failed, bound, e);
+                self->emit(socket_event::kind::accept_failed, bound, e);
         });
     listeners_.push_back({std::string(ep), bound, std::move(l)});
     last_endpoint_ = bound;
@@ -280,8 +292,30 @@ void socket_core::post_remove_session(session& s)
     });
 }
 
+void socket_core::check_departed()
+{
+    const std::size_t max_messages = departed_hwm_factor * (opts_.rcvhwm != 0 ? opts_.rcvhwm : 1000);
+    const bool pause = departed_ >= max_departed_peers || departed_messages_ >= max_messages;
+    const bool resume = departed_ <= max_departed_peers / 2 && departed_messages_ <= max_messages / 2;
+    if (pause && !accept_paused_) {
+        accept_paused_ = true;
+        for (auto& l : listeners_)
+            l.listener->pause();
+    } else if (resume && accept_paused_) {
+        accept_paused_ = false;
+        for (auto& l : listeners_)
+            l.listener->resume();
+    }
+}
+
 void socket_core::remove_session(session* s)
 {
+    if (s->lingering != 0) {
+        --departed_;
+        departed_messages_ -= s->lingering;
+        s->lingering = 0;
+        check_departed();
+    }
     if (auto* p = s->get_pipe()) {
         if (p->lb_slot != pipe::npos || p->fq_slot != pipe::npos)
             pattern_->detach(*p);
@@ -369,8 +403,15 @@ void socket_core::session_terminated(session& s)
     }
     p->drop_out();
     pattern_->terminated(*p);
-    if (!p->has_in())
+    if (!p->has_in()) {
         session_drained(s);
+        return;
+    }
+    // What it left can only shrink from here: counted once, as an upper bound.
+    s.lingering = p->in_size();
+    ++departed_;
+    departed_messages_ += s.lingering;
+    check_departed();
 }
 
 void socket_core::session_drained(session& s)
@@ -851,6 +892,8 @@ void socket_core::refill()
         recv_count_bytes_.store(true, std::memory_order_relaxed);
     const bool count_bytes = recv_count_bytes_.load(std::memory_order_relaxed);
     std::size_t n = 0;
+    std::size_t frames = 0;
+    const std::size_t max_frames = max_count * pipe::frames_per_message;
     bool full = false;
     // Readers only ever make the queue shorter meanwhile: counting our own
     // pushes from a snapshot is a safe upper bound, and keeps the shared
@@ -881,6 +924,7 @@ void socket_core::refill()
         // A push can fail while a reader is still finishing its pop: the
         // message waits in the stash for the next refill.
         const auto bytes = static_cast<std::int64_t>(recv_stash_.front().bytes());
+        const std::size_t msg_frames = recv_stash_.front().size();
         if (!recv_queue_->try_push(recv_stash_.front())) {
             full = true;
             break;
@@ -890,6 +934,14 @@ void socket_core::refill()
         recv_stash_.pop_front();
         ++queued;
         ++n;
+        // Frames count too, as in the pipes: one refill moves at most
+        // frames_per_message x max_count of them, and the next waits until
+        // the reader has taken half the queue.
+        frames += msg_frames;
+        if (frames >= max_frames) {
+            full = true;
+            break;
+        }
     }
     if (full)
         recv_demand_ = false; // the reader asks again when it runs low

@@ -196,6 +196,8 @@ private:
     void remove_session(session* s);
     void post_remove_session(session& s);
     void do_bind(std::string_view ep, std::string& bound, std::error_code& ec);
+    /// Pauses or resumes accepting as departed peers' unread messages pile up or drain.
+    void check_departed();
     void do_connect(std::string_view ep, std::error_code& ec);
 
     std::shared_ptr<detail::context_impl> ctx_;
@@ -222,6 +224,11 @@ private:
     std::deque<std::unique_ptr<event_op>> event_ops_;
     std::vector<std::pair<std::function<bool()>, std::unique_ptr<wait_op>>> wait_ops_;
     std::size_t ready_peers_ = 0;
+    // Accepted peers that left messages behind, not yet read: each is
+    // bounded by the receive HWM, their number by pausing the listeners.
+    std::size_t departed_ = 0;
+    std::size_t departed_messages_ = 0;
+    bool accept_paused_ = false;
     std::deque<socket_event> events_;
     event_handler event_handler_;
     detail::ring<zmtp::message> backlog_; // credited sends that found no room

@@ -15,7 +15,8 @@ namespace zmtp::patterns {
 struct socket_event {
     enum class kind {
         listening,           ///< bind() succeeded; endpoint is the bound one
-        bind_failed,         ///< a listener failed (reason)
+        bind_failed,         ///< bind() failed (reason)
+        accept_failed,       ///< accepting a connection failed (reason: EMFILE, say); retried after a pause
         accepted,            ///< a connection was accepted; endpoint is the remote
         connected,           ///< an outgoing connection was established
         connect_retried,     ///< a connection attempt failed (reason); another follows

@@ -2,6 +2,7 @@
 #include "patterns/xpub.hpp"
 
 #include "patterns/error.hpp"
+#include "patterns/session.hpp"
 #include "patterns/socket_core.hpp"
 
 #include <algorithm>
@@ -10,51 +11,73 @@
 namespace zmtp::patterns {
 namespace {
 
-std::string_view as_view(const zmtp::frame& f) { return f.view(); }
-
 bool is_empty(const std::vector<pipe*>& v) { return v.empty(); }
 
 } // namespace
 
 void xpub_pattern::attach(pipe& p)
 {
-    p.member = true;
-    ++peers_;
+    peers_.try_emplace(&p);
     fq_.attach(p);
+}
+
+bool xpub_pattern::unlink(pipe& p, std::string_view topic)
+{
+    auto* v = subs_.find(topic);
+    if (v == nullptr)
+        return false;
+    auto it = std::find(v->begin(), v->end(), &p);
+    if (it == v->end())
+        return false;
+    *it = v->back(); // the order of a topic's subscribers does not matter
+    v->pop_back();
+    if (!v->empty())
+        return false;
+    subs_.prune(topic, is_empty);
+    return true;
 }
 
 void xpub_pattern::forget(pipe& p)
 {
-    if (!p.member)
+    auto it = peers_.find(&p);
+    if (it == peers_.end())
         return;
-    p.member = false;
-    // A departed subscriber's subscriptions go with it; the application
-    // hears of each topic that has no subscriber left.
-    std::vector<std::string> emptied;
-    subs_.for_each([&](std::string_view key, std::vector<pipe*>& v) {
-        auto it = std::find(v.begin(), v.end(), &p);
-        if (it == v.end())
-            return;
-        v.erase(it);
-        if (v.empty())
-            emptied.emplace_back(key);
-    });
-    for (const auto& topic : emptied) {
-        subs_.prune(topic, is_empty);
-        notify(false, topic);
-    }
-    --peers_;
+    // Only this peer's topics are visited: a departure costs what the peer
+    // subscribed, however many subscriptions the other peers hold.
+    auto topics = std::move(it->second.topics);
+    peers_.erase(it);
+    for (const auto& topic : topics)
+        if (unlink(p, topic))
+            notify(p, false, topic);
 }
 
 void xpub_pattern::detach(pipe& p)
 {
     forget(p);
+    // The pipe goes now: what it holds for the application (notifications
+    // above all) moves to the socket's own queue, in order.
+    while (xpub_ && p.has_in())
+        orphans_.push_back(p.pop_in());
     fq_.detach(p);
+    if (!orphans_.empty())
+        core_.on_incoming();
 }
 
 void xpub_pattern::terminated(pipe& p)
 {
+    forget(p); // p stays readable until drained, its notifications with it
+    if (xpub_ && p.has_in())
+        core_.on_incoming();
+}
+
+void xpub_pattern::disconnected(pipe& p)
+{
+    // A connecting XPUB's peer sends all its subscriptions again when it
+    // reconnects; the ones it held until now go.
     forget(p);
+    peers_.try_emplace(&p);
+    if (xpub_ && p.has_in())
+        core_.on_incoming();
 }
 
 void xpub_pattern::readable(pipe& p)
@@ -73,7 +96,7 @@ void xpub_pattern::writable(pipe&, std::size_t)
     core_.notify_writable();
 }
 
-void xpub_pattern::notify(bool subscribe, std::string_view topic)
+void xpub_pattern::notify(pipe& p, bool subscribe, std::string_view topic)
 {
     if (!xpub_)
         return;
@@ -81,36 +104,47 @@ void xpub_pattern::notify(bool subscribe, std::string_view topic)
     f.data()[0] = std::byte(subscribe ? 1 : 0);
     if (!topic.empty())
         std::memcpy(f.data() + 1, topic.data(), topic.size());
-    notifications_.push_back(zmtp::message(std::move(f)));
-    core_.on_incoming();
+    p.push_in(zmtp::message(std::move(f)));
+    fq_.activated(p);
 }
 
 void xpub_pattern::subscription(pipe& p, bool subscribe, zmtp::frame topic)
 {
-    const auto key = as_view(topic);
+    auto peer = peers_.find(&p);
+    if (peer == peers_.end())
+        return; // a departing peer
+    const auto key = topic.view();
     const auto& opts = core_.options();
+    auto& mine = peer->second;
     if (subscribe) {
+        if (mine.topics.contains(key)) {
+            if (opts.xpub_verbose || opts.xpub_verboser)
+                notify(p, true, key);
+            return;
+        }
+        const std::size_t cost = key.size() + socket_options::subscription_overhead;
+        if (opts.max_subscription_bytes != 0 && mine.cost + cost > opts.max_subscription_bytes) {
+            p.owner().drop_connection(socket_error::subscription_limit);
+            return;
+        }
+        mine.topics.emplace(key);
+        mine.cost += cost;
         auto& v = subs_.at(key);
-        const bool duplicate = std::find(v.begin(), v.end(), &p) != v.end();
-        if (!duplicate)
-            v.push_back(&p);
-        const bool first = !duplicate && v.size() == 1;
-        if (first || opts.xpub_verbose || opts.xpub_verboser)
-            notify(true, key);
+        v.push_back(&p);
+        if (v.size() == 1 || opts.xpub_verbose || opts.xpub_verboser)
+            notify(p, true, key);
         core_.check_waits();
         return;
     }
-    auto* v = subs_.find(key);
-    if (v == nullptr)
-        return; // cancelling what was never subscribed: ignored, as libzmq does
-    auto it = std::find(v->begin(), v->end(), &p);
-    if (it == v->end())
+    // Cancelling what was never subscribed is ignored, as libzmq does.
+    const auto it = mine.topics.find(key);
+    if (it == mine.topics.end())
         return;
-    v->erase(it);
-    const bool last = v->empty();
-    subs_.prune(key, is_empty);
+    mine.topics.erase(it);
+    mine.cost -= key.size() + socket_options::subscription_overhead;
+    const bool last = unlink(p, key);
     if (last || opts.xpub_verboser)
-        notify(false, key);
+        notify(p, false, key);
 }
 
 bool xpub_pattern::has_subscriber(std::string_view topic)
@@ -160,8 +194,8 @@ std::error_code xpub_pattern::send(zmtp::message& m)
 
 bool xpub_pattern::recv(zmtp::message& m)
 {
-    if (!notifications_.empty()) {
-        m = notifications_.pop_front();
+    if (!orphans_.empty()) {
+        m = orphans_.pop_front();
         return true;
     }
     return fq_.recv(m);

@@ -16,13 +16,19 @@
     Subscriptions are a per-peer *set*, as in libzmq: a duplicate SUBSCRIBE
     from the same peer changes nothing, and one CANCEL removes it (RFC 37
     says subscriptions are not idempotent; libzmq's behaviour wins, for
-    interop). With xpub_nodrop, a message for a full subscriber waits, and
+    interop). Each peer's set is also kept on its own, so that its departure
+    costs what it subscribed, not what every peer did, and so that it can be
+    bounded: past `max_subscription_bytes` the peer is disconnected. With xpub_nodrop, a message for a full subscriber waits, and
     the messages sent after it wait in the socket's send queue, whose
     senders then block (or get would_block): the publisher's memory stays
     bounded, and nothing is dropped. XPUB hands `0x01 topic` to the application on the first
     subscription to a topic across all peers and `0x00 topic` when the last
     one goes (every one with xpub_verbose / xpub_verboser); data that
-    subscribers send upstream reaches XPUB's application too.
+    subscribers send upstream reaches XPUB's application too. A
+    notification is queued in the inbound queue of the peer that caused it,
+    so it counts against that peer's receive high-water mark: a peer that
+    churns subscriptions faster than the application reads is paused like
+    one that sends data too fast, and its notifications stay in order.
 
     @see RFC 29/PUBSUB
 */
@@ -33,6 +39,11 @@
 #include "patterns/prefix_tree.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace zmtp::patterns {
@@ -47,27 +58,46 @@ public:
     void readable(pipe& p) override;
     void writable(pipe& p, std::size_t freed) override;
     void subscription(pipe& p, bool subscribe, zmtp::frame topic) override;
+    void disconnected(pipe& p) override;
     std::error_code send(zmtp::message& m) override;
     bool recv(zmtp::message& m) override;
     bool blocks_on_send() const noexcept override { return false; }
     bool can_recv() const noexcept override { return xpub_; }
 
     /// Number of peers (pipes) attached.
-    std::size_t peers() const noexcept { return peers_; }
+    std::size_t peers() const noexcept { return peers_.size(); }
     /// True if some peer's subscription matches `topic`.
     bool has_subscriber(std::string_view topic);
 
 private:
+    struct topic_hash {
+        using is_transparent = void; // look up by string_view, no copy
+        std::size_t operator()(std::string_view s) const noexcept
+        {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    /// One peer's subscriptions, and what they cost.
+    struct peer_subscriptions {
+        std::unordered_set<std::string, topic_hash, std::equal_to<>> topics;
+        std::size_t cost = 0;
+    };
+    /// Drops all of `p`'s subscriptions, telling the application of each
+    /// topic left without a subscriber (through p's own queue).
     void forget(pipe& p);
-    void notify(bool subscribe, std::string_view topic);
+    /// Removes `p` from `topic`'s subscribers; true if it was the last one.
+    bool unlink(pipe& p, std::string_view topic);
+    /// Queues `0x01/0x00 topic` for the application, behind p's messages.
+    void notify(pipe& p, bool subscribe, std::string_view topic);
 
     bool xpub_;
     prefix_tree<std::vector<pipe*>> subs_;
+    std::unordered_map<pipe*, peer_subscriptions> peers_;
     fq fq_;
-    detail::ring<zmtp::message> notifications_;
+    // What detached peers left unread (their pipes are gone): read first.
+    detail::ring<zmtp::message> orphans_;
     std::uint64_t stamp_ = 0;
     std::vector<pipe*> matched_;
-    std::size_t peers_ = 0;
 };
 
 } // namespace zmtp::patterns

@@ -68,6 +68,12 @@ public:
 
     void close() override { shutdown(); }
 
+    void abort(std::error_code reason) override
+    {
+        asio::post(stream_.get_executor(),
+                   [self = shared_from_this(), this, reason] { fail(reason); });
+    }
+
     void detach() override
     {
         owner_ = nullptr;
@@ -78,10 +84,13 @@ public:
     {
         if (closed_)
             return;
-        if (subscribe)
-            conn_.send_subscribe(topic);
-        else
-            conn_.send_cancel(topic);
+        const auto ec = subscribe ? conn_.send_subscribe(topic) : conn_.send_cancel(topic);
+        if (ec == zmtp::error::output_backlog) {
+            // Not from inside the caller's loop over its peers: the owner
+            // hears of it on a fresh turn.
+            abort(ec);
+            return;
+        }
         notify_outbound();
     }
 
@@ -147,12 +156,12 @@ private:
                     paused_ = true;
             } else if (auto* s = std::get_if<zmtp::events::subscribe>(&ev)) {
                 delivered = true;
-                if (owner_)
-                    owner_->on_engine_subscription(*this, true, std::move(s->topic));
+                if (owner_ && !owner_->on_engine_subscription(*this, true, std::move(s->topic)))
+                    paused_ = true;
             } else if (auto* c = std::get_if<zmtp::events::cancel>(&ev)) {
                 delivered = true;
-                if (owner_)
-                    owner_->on_engine_subscription(*this, false, std::move(c->topic));
+                if (owner_ && !owner_->on_engine_subscription(*this, false, std::move(c->topic)))
+                    paused_ = true;
             } else if (auto* p = std::get_if<zmtp::events::ping>(&ev)) {
                 // TTL in deciseconds, computed in 32 bits: libzmq's 16-bit
                 // millisecond arithmetic wraps above 655 ds (libzmq#4226).

@@ -65,8 +65,9 @@ public:
     /** A whole message arrived. Return false when no further message can be
         accepted for now: the engine pauses until resume_reading(). */
     virtual bool on_engine_message(engine& e, zmtp::message&& m) = 0;
-    /// A SUBSCRIBE/CANCEL arrived (PUB and XPUB only).
-    virtual void on_engine_subscription(engine& e, bool subscribe, zmtp::frame topic) = 0;
+    /** A SUBSCRIBE/CANCEL arrived (PUB and XPUB only). Return false, as for
+        a message, when no further input can be accepted for now. */
+    virtual bool on_engine_subscription(engine& e, bool subscribe, zmtp::frame topic) = 0;
     /// The events of one read have all been delivered.
     virtual void on_engine_batch_end(engine& e) = 0;
     /** The writer can take messages: move up to `max_bytes` worth into
@@ -97,6 +98,10 @@ public:
     /** Closes the connection now. The owner gets no on_engine_closed for a
         close it asked for. */
     virtual void close() = 0;
+    /** Closes the connection on a fresh turn, and reports it to the owner
+        through on_engine_closed(`reason`) like any failure (a peer that
+        broke a limit the owner enforces, say). */
+    virtual void abort(std::error_code reason) = 0;
     /// Stops calling the owner (its lifetime is ending); implies close().
     virtual void detach() = 0;
 

@@ -4,6 +4,10 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/v6_only.hpp>
 #include <asio/local/stream_protocol.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <chrono>
 
 #include <unistd.h>
 
@@ -31,6 +35,17 @@ public:
         do_accept();
     }
 
+    void pause() override { paused_ = true; }
+
+    void resume() override
+    {
+        if (!paused_)
+            return;
+        paused_ = false;
+        if (!accepting_ && !backing_off_ && !closed_)
+            do_accept();
+    }
+
     void close() override
     {
         if (closed_)
@@ -38,6 +53,7 @@ public:
         closed_ = true;
         std::error_code ignored;
         acceptor_.close(ignored);
+        retry_timer_.cancel();
         if (!unlink_path_.empty())
             ::unlink(unlink_path_.c_str());
     }
@@ -45,18 +61,36 @@ public:
     const std::string& bound() const noexcept override { return bound_; }
 
 private:
+    static constexpr std::chrono::milliseconds first_backoff{100};
+    static constexpr std::chrono::milliseconds max_backoff{1600};
+
     void do_accept()
     {
+        if (paused_ || closed_)
+            return;
+        accepting_ = true;
         acceptor_.async_accept([self = shared_from_this(), this](std::error_code ec, stream_type s) {
+            accepting_ = false;
             if (closed_)
                 return;
             if (ec) {
-                // Out of descriptors and the like: report, keep listening.
-                if (on_error_)
-                    on_error_(ec);
                 if (ec == asio::error::operation_aborted)
                     return;
+                // Out of descriptors and the like: report, and try again
+                // later -- at once would spin, failing again and again.
+                if (on_error_)
+                    on_error_(ec);
+                backing_off_ = true;
+                retry_timer_.expires_after(backoff_);
+                backoff_ = std::min(backoff_ * 2, max_backoff);
+                retry_timer_.async_wait([self, this](std::error_code e) {
+                    backing_off_ = false;
+                    if (!e)
+                        do_accept();
+                });
+                return;
             } else {
+                backoff_ = first_backoff;
                 std::string remote;
                 if constexpr (std::is_same_v<Protocol, asio::ip::tcp>) {
                     apply_tcp_options(s, tcp_);
@@ -81,6 +115,11 @@ private:
     std::string unlink_path_;
     accept_handler on_accept_;
     error_handler on_error_;
+    asio::steady_timer retry_timer_{acceptor_.get_executor()};
+    std::chrono::milliseconds backoff_ = first_backoff;
+    bool accepting_ = false;
+    bool backing_off_ = false;
+    bool paused_ = false;
     bool closed_ = false;
 };
 

@@ -34,8 +34,17 @@ public:
 
     virtual ~listener() = default;
 
-    /// Starts accepting; handlers run on the listener's executor.
+    /** Starts accepting; handlers run on the listener's executor. When an
+        accept fails (out of descriptors, say) `on_error` hears of it and the
+        listener waits before trying again -- 100 ms, doubling up to 1.6 s,
+        back to 100 ms after an accept succeeds -- instead of retrying in a
+        tight loop (as libzmq does). Connections wait in the kernel's backlog
+        meanwhile. */
     virtual void start(accept_handler on_accept, error_handler on_error) = 0;
+    /// Stops accepting for now (connections wait in the backlog).
+    virtual void pause() = 0;
+    /// Accepts again after pause().
+    virtual void resume() = 0;
     /// Stops accepting and closes the listening socket.
     virtual void close() = 0;
     /// The endpoint actually bound, with the port resolved ("tcp://127.0.0.1:41234").

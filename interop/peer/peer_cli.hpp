@@ -132,6 +132,7 @@ inline std::string error_name(const std::error_code& ec)
         case zp::socket_error::host_unreachable: return "host_unreachable";
         case zp::socket_error::invalid_argument: return "invalid_argument";
         case zp::socket_error::would_deadlock: return "would_deadlock";
+        case zp::socket_error::subscription_limit: return "subscription_limit";
         }
     }
     if (ec.category() == zmtp::error_category()) {
@@ -198,6 +199,7 @@ inline constexpr named_option<std::size_t> size_options[] = {
     {"rcvhwm", &zp::socket_options::rcvhwm},
     {"sndhwm_bytes", &zp::socket_options::sndhwm_bytes},
     {"rcvhwm_bytes", &zp::socket_options::rcvhwm_bytes},
+    {"max_subscription_bytes", &zp::socket_options::max_subscription_bytes},
 };
 
 inline constexpr named_option<int> int_options[] = {
@@ -226,6 +228,10 @@ inline bool apply_option(zp::socket_options& o, std::string_view name, std::stri
     const auto n = to_int(value);
     if (!n)
         return false;
+    if (name == "max_msg_size") {
+        o.limits.max_message_size = o.limits.max_frame_size = static_cast<std::size_t>(*n);
+        return true;
+    }
     if (name == "hwm") {
         o.sndhwm = o.rcvhwm = static_cast<std::size_t>(*n);
         return true;

@@ -35,7 +35,7 @@ ZMTP_ERRORS = [
     "too_many_frames", "command_too_large", "malformed_command", "malformed_metadata",
     "unexpected_command", "data_before_ready", "missing_socket_type",
     "incompatible_socket_type", "peer_error", "unexpected_eof", "handshake_timeout",
-    "heartbeat_timeout", "not_ready",
+    "heartbeat_timeout", "not_ready", "output_backlog",
 ]
 
 

@@ -283,6 +283,35 @@ TEST_CASE("async_next_event delivers the socket's events in order", "[async][eve
     CHECK(evs[1].endpoint.rfind("tcp://127.0.0.1:", 0) == 0);
 }
 
+TEST_CASE("events nobody waits for are kept up to a bound, the oldest dropped first",
+          "[async][events][hostile]")
+{
+    // Peers make events (every connection brings two or three): a socket
+    // whose application never asks for them must not keep them all.
+    context ctx;
+    pull_socket pull(ctx, test_options());
+    constexpr int cycles = 1500; // 3000 events: listening, closed
+    std::string last;
+    for (int i = 0; i < cycles; ++i) {
+        last = pull.bind("tcp://127.0.0.1:0");
+        pull.unbind(last);
+    }
+    std::vector<socket_event> evs;
+    for (;;) {
+        std::future<socket_event> f = pull.async_next_event(asio::use_future);
+        if (f.wait_for(std::chrono::milliseconds(evs.size() < 1024 ? 5000 : 200)) !=
+            std::future_status::ready)
+            break; // nothing more is buffered: this one waits for a new event
+        evs.push_back(f.get());
+    }
+    REQUIRE(evs.size() == 1024);
+    // The newest survived, in order.
+    CHECK(evs.back().what == kind::closed);
+    CHECK(evs.back().endpoint == last);
+    CHECK(evs[evs.size() - 2].what == kind::listening);
+    CHECK(evs[evs.size() - 2].endpoint == last);
+}
+
 TEST_CASE("a blocking recv from inside an event handler fails with would_deadlock",
           "[async][deadlock]")
 {

@@ -577,3 +577,65 @@ TEST_CASE("router_table remove forgets a pipe, optionally keeping its id string"
     CHECK(t.find("a") == nullptr);
     CHECK(t.find("c") == &c);
 }
+
+TEST_CASE("router_table treats an Identity starting with 0x00 as none", "[router_table]")
+{
+    // RFC 37: "identities starting with a zero octet are reserved for
+    // implementations' internal use": a peer must not be able to claim the
+    // generated id of an anonymous peer that just left, and so get its replies.
+    pipe_store ps;
+    zpipe& anon = ps.make(10);
+    zpipe& thief = ps.make(10);
+    router_table t;
+    t.assign(anon, "");
+    const std::string generated = anon.routing_id;
+    t.remove(anon, true);
+    CHECK(t.find(generated) == nullptr);
+    t.assign(thief, generated);
+    CHECK(thief.routing_id != generated);
+    CHECK(t.find(generated) == nullptr);
+    REQUIRE(thief.routing_id.size() == 5);
+    CHECK(thief.routing_id[0] == '\0');
+    // Any id starting with 0x00, not only a generated one.
+    zpipe& other = ps.make(10);
+    t.assign(other, std::string("\0abc", 4));
+    CHECK(other.routing_id.size() == 5);
+    CHECK(t.find(std::string("\0abc", 4)) == nullptr);
+}
+
+TEST_CASE("router_table gives a taken Identity to its waiter once the holder is gone",
+          "[router_table]")
+{
+    // A DEALER reconnects with the same id while its old connection is
+    // still there: it gets a generated id first, its own as soon as the old
+    // connection goes, and the generated one keeps routing to it.
+    pipe_store ps;
+    zpipe& old_conn = ps.make(10);
+    zpipe& new_conn = ps.make(10);
+    router_table t;
+    t.assign(old_conn, "worker-1");
+    t.assign(new_conn, "worker-1");
+    const std::string interim = new_conn.routing_id;
+    CHECK(interim[0] == '\0');
+    CHECK(t.find("worker-1") == &old_conn);
+    t.remove(old_conn, true); // its connection ended
+    CHECK(new_conn.routing_id == "worker-1");
+    CHECK(t.find("worker-1") == &new_conn);
+    CHECK(t.find(interim) == &new_conn);
+    // When the new connection goes too, both ids are free.
+    t.remove(new_conn);
+    CHECK(t.find("worker-1") == nullptr);
+    CHECK(t.find(interim) == nullptr);
+
+    // Waiters are served in order, and one that leaves first is skipped.
+    zpipe& a = ps.make(10);
+    zpipe& b = ps.make(10);
+    zpipe& c = ps.make(10);
+    t.assign(a, "svc");
+    t.assign(b, "svc");
+    t.assign(c, "svc");
+    t.remove(b);
+    t.remove(a);
+    CHECK(t.find("svc") == &c);
+    CHECK(c.routing_id == "svc");
+}

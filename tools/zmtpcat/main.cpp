@@ -4,6 +4,7 @@
 */
 
 #include "command_line.hpp"
+#include "event_printer.hpp"
 #include "output.hpp"
 #include "run.hpp"
 #include "stopper.hpp"
@@ -16,6 +17,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
 
 namespace {
@@ -53,11 +55,16 @@ struct unwatch_on_exit {
 
 int run(const zmtpcat::config& cfg, zmtpcat::stopper& stop)
 {
+    // Outlives the context: events stop before it goes.
+    std::optional<zmtpcat::event_printer> events;
+    if (cfg.verbose)
+        events.emplace();
     zmtp::patterns::context ctx;
     zmtp::patterns::socket s = make_socket(ctx, cfg);
-    s.on_event([&stop, verbose = cfg.verbose](const socket_event& e) {
-        if (verbose)
-            zmtpcat::print_error_line(zmtpcat::format_event(e));
+    // On the socket's thread: queue the line, never write it here.
+    s.on_event([&stop, printer = events ? &*events : nullptr](const socket_event& e) {
+        if (printer)
+            printer->post(zmtpcat::format_event(e));
         // A name that does not resolve will not start to: give up rather
         // than retry forever. Refused connections are retried as usual.
         // (With --reconnect-ivl -1 the failed endpoint is reported closed.)
@@ -90,6 +97,8 @@ int run(const zmtpcat::config& cfg, zmtpcat::stopper& stop)
 
     const zmtpcat::outcome r = zmtpcat::run(s, cfg, stop);
     s.close(); // waits up to --linger for queued messages
+    if (events)
+        events->drain(std::chrono::seconds(1)); // the events come first
     if (!r.message.empty())
         zmtpcat::report(r.message);
     return r.status;
