@@ -411,6 +411,20 @@ def find_tools(build_dir):
     return tools
 
 
+def add_baseline(tools, base_dir):
+    """Registers another build's tools as base_<name> and adds the sides
+    base, base-async, base-await mirroring ours, ours-async, ours-await."""
+    for name in all_tools():
+        if name.startswith(("libzmq_", "raw_tcp_")):
+            continue
+        path = os.path.join(base_dir, "bench", name)
+        if os.access(path, os.X_OK):
+            tools["base_" + name] = path
+    for table in (THR_SIDES, LAT_SIDES, FANOUT_SIDES):
+        for side in [s for s in table if s.startswith("ours") and "->" not in s]:
+            table[side.replace("ours", "base", 1)] = tuple("base_" + spec for spec in table[side])
+
+
 # ---------------------------------------------------------------------------
 # Machine description
 
@@ -868,6 +882,10 @@ def main():
                     help="build directory (configured here as Release with -DZMTP_BUILD_BENCH=ON if it "
                          "has no CMakeCache.txt; default: build-bench)")
     ap.add_argument("--no-build", action="store_true", help="use the tools already built")
+    ap.add_argument("--baseline", metavar="DIR",
+                    help="a second build directory (another commit's, built with ZMTP_BUILD_BENCH=ON) "
+                         "whose tools run as sides base, base-async, base-await beside ours: a "
+                         "before/after comparison in one interleaved run")
     ap.add_argument("--out", help="output directory (default bench/results, or bench/results-quick)")
     ap.add_argument("--reps", type=int, help="repetitions per cell (default 5; 1 with --quick)")
     ap.add_argument("--quick", action="store_true",
@@ -898,6 +916,8 @@ def main():
     build_dir = os.path.abspath(args.build_dir)
     build(build_dir, args.no_build)
     tools = find_tools(build_dir)
+    if args.baseline:
+        add_baseline(tools, os.path.abspath(args.baseline))
 
     if args.smoke:
         return smoke(tools, args)
