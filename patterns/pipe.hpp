@@ -5,10 +5,13 @@
     `pipe`: the two message queues between a socket and one peer.
 
     A pipe counts whole messages against the high-water marks, as libzmq
-    does. Its inbound side also counts frames: a message of thousands of
-    empty frames costs tens of bytes per frame in memory and two on the
-    wire, so reading from a peer pauses at `frames_per_message` x rcvhwm
-    queued frames too, whatever the message count. The outbound queue is filled by the socket's routing strategy and
+    does. Its inbound side also counts what the messages cost beyond their
+    number: frames (a message of thousands of empty frames costs tens of
+    bytes per frame in memory and two on the wire), and the receive chunks
+    they keep alive (a small body referencing a 64 KiB chunk whose other
+    bytes were consumed keeps all of it). Reading from the peer pauses at
+    `frames_per_message` x rcvhwm queued frames, or when the chunks kept
+    alive pass twice the queued bytes plus `pin_slack`. The outbound queue is filled by the socket's routing strategy and
     drained by the peer's engine; the inbound queue is filled by the engine
     and drained by the socket. Both ends run on the socket's strand.
 
@@ -37,6 +40,8 @@ public:
     static constexpr std::size_t unlimited = std::size_t{1} << 40;
     /// Inbound frames allowed per message of rcvhwm, on average.
     static constexpr std::size_t frames_per_message = 4;
+    /// Receive chunks queued messages may keep alive beyond twice their bytes.
+    static constexpr std::size_t pin_slack = 256 * 1024;
 
     /// High-water marks in messages, and in bytes (0 = no limit).
     pipe(session& owner, std::size_t sndhwm, std::size_t rcvhwm, std::size_t sndhwm_bytes = 0,
@@ -97,19 +102,23 @@ public:
 
     void push_in(zmtp::message&& m)
     {
-        if (rcvhwm_bytes_ != 0)
-            in_bytes_ += m.bytes();
+        in_bytes_ += m.bytes();
         in_frames_ += m.size();
+        if (const auto* b = m.first_block())
+            pin(b);
         in_.push_back(std::move(m));
     }
     bool has_in() const noexcept { return !in_.empty(); }
     std::size_t in_size() const noexcept { return in_.size(); }
     std::size_t in_frames() const noexcept { return in_frames_; }
+    /// Bytes of the blocks (receive chunks, mostly) the queued messages keep alive.
+    std::size_t in_pinned_bytes() const noexcept { return pinned_bytes_; }
     bool in_full() const noexcept
     {
         return (rcvhwm_ != 0 &&
                 (in_.size() >= rcvhwm_ || in_frames_ >= rcvhwm_ * frames_per_message)) ||
-               (rcvhwm_bytes_ != 0 && in_bytes_ >= rcvhwm_bytes_);
+               (rcvhwm_bytes_ != 0 && in_bytes_ >= rcvhwm_bytes_) ||
+               pinned_bytes_ > 2 * in_bytes_ + pin_slack;
     }
     /// Takes the oldest inbound message; resumes a paused reader below the low-water mark.
     zmtp::message pop_in();
@@ -139,9 +148,21 @@ private:
     std::size_t rcvhwm_;
     std::size_t sndhwm_bytes_;
     std::size_t rcvhwm_bytes_;
+    /// Counts a message keeping block `b` alive (the inbound queue is FIFO
+    /// and messages from one chunk arrive together: consecutive runs).
+    void pin(const zmtp::detail::block* b);
+    void unpin(const zmtp::detail::block* b);
+
+    struct pinned_run {
+        const zmtp::detail::block* block;
+        std::size_t messages;
+    };
+
     std::size_t out_bytes_ = 0;
     std::size_t in_bytes_ = 0;
     std::size_t in_frames_ = 0;
+    std::size_t pinned_bytes_ = 0;
+    detail::ring<pinned_run> pinned_;
     detail::ring<zmtp::message> out_;
     detail::ring<zmtp::message> in_;
     zmtp::peer_info peer_;

@@ -906,6 +906,14 @@ void socket_core::refill()
     // off by one message, until the next time the queue is seen empty).
     if (count_bytes && queued == 0)
         recv_queued_bytes_.store(0, std::memory_order_relaxed);
+    // As in the pipes: the receive chunks the queued messages keep alive,
+    // counted since the queue was last seen empty (readers do not report
+    // what they take, so this is an upper bound).
+    if (queued == 0) {
+        handoff_pinned_ = 0;
+        handoff_bytes_ = 0;
+        handoff_last_block_ = nullptr;
+    }
     for (;;) {
         if (queued >= max_count)
             queued = recv_queue_->size_approx();
@@ -925,6 +933,7 @@ void socket_core::refill()
         // message waits in the stash for the next refill.
         const auto bytes = static_cast<std::int64_t>(recv_stash_.front().bytes());
         const std::size_t msg_frames = recv_stash_.front().size();
+        const auto* block = recv_stash_.front().first_block();
         if (!recv_queue_->try_push(recv_stash_.front())) {
             full = true;
             break;
@@ -938,7 +947,12 @@ void socket_core::refill()
         // frames_per_message x max_count of them, and the next waits until
         // the reader has taken half the queue.
         frames += msg_frames;
-        if (frames >= max_frames) {
+        handoff_bytes_ += static_cast<std::size_t>(bytes);
+        if (block != nullptr && block != handoff_last_block_) {
+            handoff_pinned_ += block->capacity;
+            handoff_last_block_ = block;
+        }
+        if (frames >= max_frames || handoff_pinned_ > 2 * handoff_bytes_ + pipe::pin_slack) {
             full = true;
             break;
         }

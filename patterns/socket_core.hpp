@@ -259,6 +259,11 @@ private:
     // min(capacity, rcvhwm) messages and, once rcvhwm_bytes has been set, at
     // rcvhwm_bytes queued bytes, so a reader that stops reading lets the pipe
     // fill and the engine pause.
+    // Receive chunks kept alive by the hand-off queue, and its bytes, since
+    // the queue was last seen empty (strand only).
+    std::size_t handoff_pinned_ = 0;
+    std::size_t handoff_bytes_ = 0;
+    const zmtp::detail::block* handoff_last_block_ = nullptr;
     std::atomic<std::size_t> recv_refill_below_{1};
     std::atomic<bool> recv_count_bytes_{false};
     std::atomic<std::int64_t> recv_queued_bytes_{0};

@@ -96,6 +96,13 @@ public:
     /// True if the body is stored inside the object.
     bool is_inline() const noexcept { return size_ <= inline_capacity; }
 
+    /** @internal The block an out-of-line body lives in -- often a whole
+        receive chunk, which a queued frame keeps alive -- or null. */
+    const detail::block* owner_block() const noexcept
+    {
+        return is_inline() ? nullptr : storage_.ref.owner;
+    }
+
     friend bool operator==(const frame& a, const frame& b) noexcept { return a.view() == b.view(); }
     friend bool operator==(const frame& a, std::string_view b) noexcept { return a.view() == b; }
 

@@ -14,10 +14,10 @@ namespace zmtp {
 
 frame frame_decoder::take_body(detail::block* owner, const std::byte* body, std::size_t n)
 {
-    // Half the chunk or more: sharing bounds what a queued frame keeps
-    // alive to twice its size. Anything smaller is copied, so that it
-    // never pins a chunk whose other bytes were already consumed.
-    if (owner != nullptr && n > frame::inline_capacity && n >= owner->capacity / 2)
+    // Zero-copy: the frame references the chunk. What such frames keep
+    // alive while they are queued is the queue's to bound
+    // (message::first_block() says which chunk).
+    if (owner != nullptr && n > frame::inline_capacity)
         return frame::share(owner, body, n);
     return frame(body, n);
 }

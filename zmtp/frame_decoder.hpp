@@ -14,11 +14,10 @@
     its own, even between the frames of a message, as libzmq accepts.
 
     Bodies larger than a frame's inline storage either reference the input
-    chunk they arrived in, or get a block of their own. A body references
-    the chunk only when the whole body is present and it is at least half
-    the chunk: a queued message then never keeps more than twice its size
-    alive (small bodies sharing a chunk with bytes that were consumed --
-    commands, say -- would pin the whole chunk each). While an own block is
+    chunk they arrived in (when the caller passes the chunk's owner block
+    and the whole body is present), or get a block of their own. A frame
+    that references a chunk keeps all of it alive: whoever queues messages
+    must count that (patterns/pipe.hpp does). While an own block is
     being filled, body_window() exposes its free part so the caller can read
     from the socket straight into it. The block starts at the declared size
     up to `initial_body_reserve` and doubles as the bytes arrive, so a peer

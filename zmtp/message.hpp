@@ -120,6 +120,21 @@ public:
         count_ = 0;
     }
 
+    /** @internal The block holding the first out-of-line body (what a
+        queued message keeps alive beyond its own bytes), or null. */
+    const detail::block* first_block() const noexcept
+    {
+        if (count_ == 0)
+            return nullptr;
+        if (const auto* b = first_.owner_block())
+            return b;
+        if (rest_)
+            for (const auto& f : *rest_)
+                if (const auto* b = f.owner_block())
+                    return b;
+        return nullptr;
+    }
+
     /// Total body bytes over all frames.
     std::size_t bytes() const noexcept
     {

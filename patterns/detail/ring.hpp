@@ -40,6 +40,7 @@ public:
     }
 
     T& front() noexcept { return *slot(head_); }
+    T& back() noexcept { return *slot(head_ + size_ - 1); }
 
     T pop_front()
     {

@@ -639,3 +639,65 @@ TEST_CASE("router_table gives a taken Identity to its waiter once the holder is 
     CHECK(t.find("svc") == &c);
     CHECK(c.routing_id == "svc");
 }
+
+//----------------------------------------------------------------------------
+// pipe: what queued messages cost beyond their number
+
+namespace {
+
+/// A one-frame message of `n` bytes referencing a block of `capacity` bytes,
+/// as a frame decoded from a receive chunk does.
+zmtp::message chunk_message(zmtp::detail::block* chunk, std::size_t offset, std::size_t n)
+{
+    auto m = zmtp::message(zmtp::frame::share(chunk, chunk->data() + offset, n));
+    return m;
+}
+
+} // namespace
+
+TEST_CASE("pipe: reading pauses when queued messages keep far more alive than their bytes",
+          "[pipe][hostile]")
+{
+    pipe_store ps;
+    zpipe& p = ps.make(10, 1000);
+    // Small messages each keeping a different 64 KiB chunk alive (the bytes
+    // around them were consumed): paused once the chunks pass twice the
+    // messages' bytes plus pin_slack, long before rcvhwm.
+    std::size_t pushed = 0;
+    while (!p.in_full()) {
+        auto* chunk = zmtp::detail::allocate_block(64 * 1024);
+        p.push_in(chunk_message(chunk, 0, 100));
+        zmtp::detail::release(chunk); // the message holds it now
+        ++pushed;
+        REQUIRE(pushed < 100);
+    }
+    CHECK(pushed == zpipe::pin_slack / (64 * 1024) + 1);
+    CHECK(p.in_pinned_bytes() == pushed * 64 * 1024);
+    // Reading them releases the chunks.
+    while (p.has_in())
+        p.pop_in();
+    CHECK(p.in_pinned_bytes() == 0);
+    CHECK_FALSE(p.in_full());
+
+    // Many messages from one chunk count it once: rcvhwm decides.
+    auto* shared = zmtp::detail::allocate_block(64 * 1024);
+    for (std::size_t i = 0; i < 500; ++i)
+        p.push_in(chunk_message(shared, i * 100, 100));
+    zmtp::detail::release(shared);
+    CHECK(p.in_pinned_bytes() == 64 * 1024);
+    CHECK_FALSE(p.in_full());
+}
+
+TEST_CASE("pipe: reading pauses at 4 frames per message of rcvhwm", "[pipe][hostile]")
+{
+    pipe_store ps;
+    zpipe& p = ps.make(10, 100);
+    zmtp::message big;
+    for (int i = 0; i < 399; ++i)
+        big.push_back(zmtp::frame());
+    p.push_in(zmtp::message(big));
+    CHECK_FALSE(p.in_full()); // 399 frames
+    p.push_in(zmtp::message{"one"});
+    CHECK(p.in_full()); // 400 = 4 x rcvhwm, with only 2 messages
+    CHECK(p.in_size() == 2);
+}
