@@ -15,24 +15,28 @@ void pipe::write(zmtp::message&& m)
         owner_->notify_outbound();
 }
 
-void pipe::pin(const zmtp::detail::block* b)
+void pipe::pin(const zmtp::detail::block* b, std::size_t bytes)
 {
+    pin_excess_ -= 2 * static_cast<std::ptrdiff_t>(bytes);
     if (!pinned_.empty() && pinned_.back().block == b) {
         ++pinned_.back().messages;
         return;
     }
     pinned_.push_back({b, 1});
     pinned_bytes_ += b->capacity;
+    pin_excess_ += static_cast<std::ptrdiff_t>(b->capacity);
 }
 
-void pipe::unpin(const zmtp::detail::block* b)
+void pipe::unpin(const zmtp::detail::block* b, std::size_t bytes)
 {
+    pin_excess_ += 2 * static_cast<std::ptrdiff_t>(bytes);
     // The queued message still references b, so b is alive and the run at
     // the front is this message's.
     if (pinned_.empty() || pinned_.front().block != b)
         return;
     if (--pinned_.front().messages == 0) {
         pinned_bytes_ -= b->capacity;
+        pin_excess_ -= static_cast<std::ptrdiff_t>(b->capacity);
         pinned_.pop_front();
     }
 }
@@ -40,16 +44,15 @@ void pipe::unpin(const zmtp::detail::block* b)
 zmtp::message pipe::pop_in()
 {
     zmtp::message m = in_.pop_front();
-    in_bytes_ -= m.bytes();
+    if (rcvhwm_bytes_ != 0)
+        in_bytes_ -= m.bytes();
     in_frames_ -= m.size();
     if (const auto* b = m.first_block())
-        unpin(b);
+        unpin(b, m.bytes());
     // Resume a reader paused at the high-water mark once the queue is down
     // to half (libzmq's low-water mark), not at every message.
-    if (reader_paused && in_.size() <= rcvhwm_ / 2 &&
-        in_frames_ <= rcvhwm_ * frames_per_message / 2 &&
-        (rcvhwm_bytes_ == 0 || in_bytes_ <= rcvhwm_bytes_ / 2) &&
-        pinned_bytes_ <= 2 * in_bytes_ + pin_slack / 2) {
+    if (reader_paused && in_.size() <= rcvhwm_ / 2 && in_frames_ <= in_frame_mark_ / 2 &&
+        in_bytes_ <= rcvhwm_bytes_ / 2 && pin_excess_ <= static_cast<std::ptrdiff_t>(pin_slack / 2)) {
         reader_paused = false;
         owner_->resume_reading();
     }

@@ -47,7 +47,12 @@ public:
     pipe(session& owner, std::size_t sndhwm, std::size_t rcvhwm, std::size_t sndhwm_bytes = 0,
          std::size_t rcvhwm_bytes = 0)
         : owner_(&owner), sndhwm_(sndhwm), rcvhwm_(rcvhwm), sndhwm_bytes_(sndhwm_bytes),
-          rcvhwm_bytes_(rcvhwm_bytes)
+          rcvhwm_bytes_(rcvhwm_bytes),
+          // The inbound marks as plain limits (0 = none), so that in_full()
+          // is four comparisons on the path of every received message.
+          in_message_mark_(rcvhwm == 0 ? npos : rcvhwm),
+          in_frame_mark_(rcvhwm == 0 ? npos : rcvhwm * frames_per_message),
+          in_byte_mark_(rcvhwm_bytes == 0 ? npos : rcvhwm_bytes)
     {
     }
 
@@ -102,10 +107,11 @@ public:
 
     void push_in(zmtp::message&& m)
     {
-        in_bytes_ += m.bytes();
+        if (rcvhwm_bytes_ != 0)
+            in_bytes_ += m.bytes();
         in_frames_ += m.size();
-        if (const auto* b = m.first_block())
-            pin(b);
+        if (const auto* b = m.first_block()) // small messages are inline: no
+            pin(b, m.bytes());                // counting on their path
         in_.push_back(std::move(m));
     }
     bool has_in() const noexcept { return !in_.empty(); }
@@ -115,10 +121,8 @@ public:
     std::size_t in_pinned_bytes() const noexcept { return pinned_bytes_; }
     bool in_full() const noexcept
     {
-        return (rcvhwm_ != 0 &&
-                (in_.size() >= rcvhwm_ || in_frames_ >= rcvhwm_ * frames_per_message)) ||
-               (rcvhwm_bytes_ != 0 && in_bytes_ >= rcvhwm_bytes_) ||
-               pinned_bytes_ > 2 * in_bytes_ + pin_slack;
+        return in_.size() >= in_message_mark_ || in_frames_ >= in_frame_mark_ ||
+               in_bytes_ >= in_byte_mark_ || pin_excess_ > static_cast<std::ptrdiff_t>(pin_slack);
     }
     /// Takes the oldest inbound message; resumes a paused reader below the low-water mark.
     zmtp::message pop_in();
@@ -148,10 +152,10 @@ private:
     std::size_t rcvhwm_;
     std::size_t sndhwm_bytes_;
     std::size_t rcvhwm_bytes_;
-    /// Counts a message keeping block `b` alive (the inbound queue is FIFO
-    /// and messages from one chunk arrive together: consecutive runs).
-    void pin(const zmtp::detail::block* b);
-    void unpin(const zmtp::detail::block* b);
+    /// Counts a message of `bytes` bytes keeping block `b` alive (the inbound
+    /// queue is FIFO and messages from one chunk arrive together: consecutive runs).
+    void pin(const zmtp::detail::block* b, std::size_t bytes);
+    void unpin(const zmtp::detail::block* b, std::size_t bytes);
 
     struct pinned_run {
         const zmtp::detail::block* block;
@@ -161,7 +165,12 @@ private:
     std::size_t out_bytes_ = 0;
     std::size_t in_bytes_ = 0;
     std::size_t in_frames_ = 0;
-    std::size_t pinned_bytes_ = 0;
+    std::size_t in_message_mark_;
+    std::size_t in_frame_mark_;
+    std::size_t in_byte_mark_;
+    std::size_t pinned_bytes_ = 0; // capacity of the blocks kept alive
+    // pinned_bytes_ - 2 x the bytes of the messages keeping them
+    std::ptrdiff_t pin_excess_ = 0;
     detail::ring<pinned_run> pinned_;
     detail::ring<zmtp::message> out_;
     detail::ring<zmtp::message> in_;

@@ -895,6 +895,7 @@ void socket_core::refill()
     std::size_t frames = 0;
     const std::size_t max_frames = max_count * pipe::frames_per_message;
     bool full = false;
+    zmtp::message next; // reused: a refill moves messages, it does not make new ones
     // Readers only ever make the queue shorter meanwhile: counting our own
     // pushes from a snapshot is a safe upper bound, and keeps the shared
     // head and tail out of the loop; the snapshot is taken again only when
@@ -923,34 +924,35 @@ void socket_core::refill()
             full = true;
             break;
         }
-        if (recv_stash_.empty()) {
-            zmtp::message m;
-            if (!pattern_->recv(m))
-                break;
-            recv_stash_.push_back(std::move(m));
-        }
+        if (!recv_stash_.empty())
+            next = recv_stash_.pop_front();
+        else if (!pattern_->recv(next))
+            break;
+        const std::size_t msg_frames = next.size();
+        const auto* block = next.first_block();
+        const std::size_t bytes = (count_bytes || block != nullptr) ? next.bytes() : 0;
         // A push can fail while a reader is still finishing its pop: the
         // message waits in the stash for the next refill.
-        const auto bytes = static_cast<std::int64_t>(recv_stash_.front().bytes());
-        const std::size_t msg_frames = recv_stash_.front().size();
-        const auto* block = recv_stash_.front().first_block();
-        if (!recv_queue_->try_push(recv_stash_.front())) {
+        if (!recv_queue_->try_push(next)) {
+            recv_stash_.push_front(std::move(next));
             full = true;
             break;
         }
         if (count_bytes)
-            recv_queued_bytes_.fetch_add(bytes, std::memory_order_relaxed);
-        recv_stash_.pop_front();
+            recv_queued_bytes_.fetch_add(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
         ++queued;
         ++n;
         // Frames count too, as in the pipes: one refill moves at most
         // frames_per_message x max_count of them, and the next waits until
-        // the reader has taken half the queue.
+        // the reader has taken half the queue. So do the receive chunks the
+        // messages keep alive.
         frames += msg_frames;
-        handoff_bytes_ += static_cast<std::size_t>(bytes);
-        if (block != nullptr && block != handoff_last_block_) {
-            handoff_pinned_ += block->capacity;
-            handoff_last_block_ = block;
+        if (block != nullptr) {
+            handoff_bytes_ += bytes;
+            if (block != handoff_last_block_) {
+                handoff_pinned_ += block->capacity;
+                handoff_last_block_ = block;
+            }
         }
         if (frames >= max_frames || handoff_pinned_ > 2 * handoff_bytes_ + pipe::pin_slack) {
             full = true;
