@@ -18,10 +18,12 @@
       gather write. Control output (greeting, READY, PONG, PING, ERROR,
       subscriptions) goes first in each batch, at message boundaries.
     - one timer serves the handshake deadline and, once the handshake is done,
-      the heartbeats: PING every `heartbeat_ivl`; the connection is dropped
-      when no byte arrives within `heartbeat_timeout` of a PING, or within the
-      TTL the peer announced in its own PINGs. Any inbound byte counts as
-      liveness.
+      the heartbeats; when to PING and when to give up is decided by
+      zmtp::heartbeat (zmtp/heartbeat.hpp), which the engine feeds with the
+      time of every read.
+
+    The engine is a template over its stream (basic_engine.hpp), so that
+    tests can run it over a stream of their own.
 
     The owner sees exactly one `on_engine_closed`, after which the engine
     never calls it again.
