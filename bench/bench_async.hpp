@@ -13,7 +13,7 @@
 */
 
 #include "bench_common.hpp"
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -29,7 +29,7 @@ using asio::experimental::as_tuple;
 using asio::use_awaitable;
 
 /// Runs `body` as a coroutine on `s`'s executor and waits for it; rethrows its exception.
-inline void run_on(zmtp::patterns::socket& s, asio::awaitable<void> body)
+inline void run_on(zmtp::socket& s, asio::awaitable<void> body)
 {
     std::promise<void> done;
     asio::co_spawn(s.get_executor(), std::move(body), [&done](std::exception_ptr e) {

@@ -7,7 +7,7 @@
 // and handshaken), this prints the process's resident set size before and
 // after, and the difference per connection.
 #include "bench_common.hpp"
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 int main(int argc, char** argv)
 {
@@ -18,10 +18,10 @@ int main(int argc, char** argv)
     if (bench::raise_fd_limit(n + 256) < n + 32)
         bench::fail("idle_pull: RLIMIT_NOFILE hard limit too low for that many connections");
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::socket_options opts;
+    zmtp::context ctx;
+    zmtp::socket_options opts;
     opts.backlog = 1024;
-    zmtp::patterns::pull_socket s(ctx, opts);
+    zmtp::pull_socket s(ctx, opts);
     s.bind(argv[1]);
     const long before = bench::rss_kib();
     for (unsigned long long i = 0; i < n; ++i)

@@ -3,7 +3,7 @@
 // latency test on the blocking API: echoes every request, as libzmq's
 // perf/local_lat.
 #include "bench_common.hpp"
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 int main(int argc, char** argv)
 {
@@ -13,10 +13,10 @@ int main(int argc, char** argv)
     const std::size_t size = bench::parse_count(argv[2], usage);
     const auto roundtrips = bench::parse_count(argv[3], usage);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::socket_options opts;
+    zmtp::context ctx;
+    zmtp::socket_options opts;
     opts.linger = std::chrono::milliseconds(-1); // the last reply must go out
-    zmtp::patterns::rep_socket s(ctx, opts);
+    zmtp::rep_socket s(ctx, opts);
     s.bind(argv[1]);
     for (unsigned long long i = 0; i < roundtrips; ++i) {
         zmtp::message m = s.recv();

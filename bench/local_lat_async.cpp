@@ -5,7 +5,7 @@
 
 namespace {
 
-asio::awaitable<void> echo(zmtp::patterns::rep_socket& s, std::size_t size,
+asio::awaitable<void> echo(zmtp::rep_socket& s, std::size_t size,
                            unsigned long long roundtrips)
 {
     for (unsigned long long i = 0; i < roundtrips; ++i) {
@@ -30,10 +30,10 @@ int main(int argc, char** argv)
     const std::size_t size = bench::parse_count(argv[2], usage);
     const auto roundtrips = bench::parse_count(argv[3], usage);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::socket_options opts;
+    zmtp::context ctx;
+    zmtp::socket_options opts;
     opts.linger = std::chrono::milliseconds(-1);
-    zmtp::patterns::rep_socket s(ctx, opts);
+    zmtp::rep_socket s(ctx, opts);
     s.bind(argv[1]);
     bench::run_on(s, echo(s, size, roundtrips));
     s.close();

@@ -3,7 +3,7 @@
 // throughput test on the blocking API, with the output of libzmq's
 // perf/local_thr (the stopwatch starts at the first message, as there).
 #include "bench_common.hpp"
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 int main(int argc, char** argv)
 {
@@ -13,8 +13,8 @@ int main(int argc, char** argv)
     const std::size_t size = bench::parse_count(argv[2], usage);
     const auto count = bench::parse_count(argv[3], usage);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::pull_socket s(ctx);
+    zmtp::context ctx;
+    zmtp::pull_socket s(ctx);
     s.bind(argv[1]);
 
     auto check = [size](const zmtp::message& m) {

@@ -5,13 +5,15 @@
 
 namespace {
 
-asio::awaitable<void> receive(zmtp::patterns::pull_socket& s, std::size_t size,
+asio::awaitable<void> receive(zmtp::pull_socket& s, std::size_t size,
                               unsigned long long count, bool await_only)
 {
     bench::clock::time_point start;
     zmtp::message m;
     for (unsigned long long i = 0; i < count; ++i) {
-        if (await_only || !s.try_recv(m)) {
+        if (auto got = await_only ? std::nullopt : s.try_recv()) {
+            m = std::move(*got);
+        } else {
             auto [ec, msg] = co_await s.async_recv(bench::as_tuple(bench::use_awaitable));
             if (ec)
                 bench::fail(ec.message().c_str());
@@ -37,8 +39,8 @@ int main(int argc, char** argv)
     const auto count = bench::parse_count(argv[3], usage);
     const bool await_only = bench::await_mode(argc, argv, usage);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::pull_socket s(ctx);
+    zmtp::context ctx;
+    zmtp::pull_socket s(ctx);
     s.bind(argv[1]);
     bench::run_on(s, receive(s, size, count, await_only));
     return 0;

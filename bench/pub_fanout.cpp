@@ -11,7 +11,7 @@
 // Subscribers (sub_fanout) report what they received; this prints the
 // publisher's own send rate.
 #include "bench_common.hpp"
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <cstring>
 
@@ -33,12 +33,12 @@ int main(int argc, char** argv)
     }
     bench::raise_fd_limit(subscribers + 64);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::socket_options opts;
+    zmtp::context ctx;
+    zmtp::socket_options opts;
     opts.xpub_verbose = true;
     opts.xpub_nodrop = nodrop;
     opts.linger = std::chrono::milliseconds(-1);
-    zmtp::patterns::xpub_socket pub(ctx, opts);
+    zmtp::xpub_socket pub(ctx, opts);
     pub.bind(argv[1]);
 
     // Everyone connected (the wait_for_peers), then one "\x01" (subscribe to

@@ -8,7 +8,7 @@
 
 namespace {
 
-asio::awaitable<void> publish(zmtp::patterns::xpub_socket& pub, std::size_t size,
+asio::awaitable<void> publish(zmtp::xpub_socket& pub, std::size_t size,
                               unsigned long long count, unsigned long long subscribers)
 {
     auto [waited] = co_await pub.async_wait_for_peers(subscribers, bench::as_tuple(bench::use_awaitable));
@@ -58,12 +58,12 @@ int main(int argc, char** argv)
     }
     bench::raise_fd_limit(subscribers + 64);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::socket_options opts;
+    zmtp::context ctx;
+    zmtp::socket_options opts;
     opts.xpub_verbose = true;
     opts.xpub_nodrop = nodrop;
     opts.linger = std::chrono::milliseconds(-1);
-    zmtp::patterns::xpub_socket pub(ctx, opts);
+    zmtp::xpub_socket pub(ctx, opts);
     pub.bind(argv[1]);
     bench::run_on(pub, publish(pub, size, count, subscribers));
     pub.close();

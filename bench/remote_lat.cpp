@@ -3,7 +3,7 @@
 // the latency test on the blocking API. Prints the one-way latency,
 // elapsed / (2 * roundtrips), as libzmq's perf/remote_lat.
 #include "bench_common.hpp"
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 int main(int argc, char** argv)
 {
@@ -13,8 +13,8 @@ int main(int argc, char** argv)
     const std::size_t size = bench::parse_count(argv[2], usage);
     const auto roundtrips = bench::parse_count(argv[3], usage);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::req_socket s(ctx);
+    zmtp::context ctx;
+    zmtp::req_socket s(ctx);
     s.connect(argv[1]);
     // As libzmq's tool, the reply goes out again as the next request.
     zmtp::message m{zmtp::frame(size)};

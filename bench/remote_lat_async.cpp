@@ -6,7 +6,7 @@
 
 namespace {
 
-asio::awaitable<void> ping(zmtp::patterns::req_socket& s, std::size_t size,
+asio::awaitable<void> ping(zmtp::req_socket& s, std::size_t size,
                            unsigned long long roundtrips)
 {
     // As libzmq's tool, the reply goes out again as the next request.
@@ -36,8 +36,8 @@ int main(int argc, char** argv)
     const std::size_t size = bench::parse_count(argv[2], usage);
     const auto roundtrips = bench::parse_count(argv[3], usage);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::req_socket s(ctx);
+    zmtp::context ctx;
+    zmtp::req_socket s(ctx);
     s.connect(argv[1]);
     bench::run_on(s, ping(s, size, roundtrips));
     return 0;

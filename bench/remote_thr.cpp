@@ -3,7 +3,7 @@
 // the throughput test on the blocking API, as libzmq's perf/remote_thr
 // (bodies left uninitialised, linger forever so everything is delivered).
 #include "bench_common.hpp"
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 int main(int argc, char** argv)
 {
@@ -13,10 +13,10 @@ int main(int argc, char** argv)
     const std::size_t size = bench::parse_count(argv[2], usage);
     const auto count = bench::parse_count(argv[3], usage);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::socket_options opts;
+    zmtp::context ctx;
+    zmtp::socket_options opts;
     opts.linger = std::chrono::milliseconds(-1);
-    zmtp::patterns::push_socket s(ctx, opts);
+    zmtp::push_socket s(ctx, opts);
     s.connect(argv[1]);
     for (unsigned long long i = 0; i < count; ++i)
         s.send(zmtp::message(zmtp::frame(size)));

@@ -5,7 +5,7 @@
 
 namespace {
 
-asio::awaitable<void> transmit(zmtp::patterns::push_socket& s, std::size_t size,
+asio::awaitable<void> transmit(zmtp::push_socket& s, std::size_t size,
                                unsigned long long count, bool await_only)
 {
     for (unsigned long long i = 0; i < count; ++i) {
@@ -29,10 +29,10 @@ int main(int argc, char** argv)
     const auto count = bench::parse_count(argv[3], usage);
     const bool await_only = bench::await_mode(argc, argv, usage);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::socket_options opts;
+    zmtp::context ctx;
+    zmtp::socket_options opts;
     opts.linger = std::chrono::milliseconds(-1);
-    zmtp::patterns::push_socket s(ctx, opts);
+    zmtp::push_socket s(ctx, opts);
     s.connect(argv[1]);
     bench::run_on(s, transmit(s, size, count, await_only));
     s.close(); // from main, not the socket's thread: waits until all is delivered

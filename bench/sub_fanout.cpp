@@ -7,7 +7,7 @@
 // "drop" mode) it also stops once no message came for that long after the
 // first one, and reports what it got.
 #include "bench_common.hpp"
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 int main(int argc, char** argv)
 {
@@ -18,8 +18,8 @@ int main(int argc, char** argv)
     const auto count = bench::parse_count(argv[3], usage);
     const auto silence = argc == 5 ? bench::parse_count(argv[4], usage) : 0;
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::sub_socket s(ctx);
+    zmtp::context ctx;
+    zmtp::sub_socket s(ctx);
     s.subscribe("");
     s.connect(argv[1]);
 

@@ -6,7 +6,7 @@
 // The coroutine runs on the socket's own executor, so every co_await on the
 // socket completes without a thread hop. as_tuple turns errors into values
 // instead of exceptions. Talk to it with a DEALER (zmtpcat dealer ...).
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -20,7 +20,7 @@
 using asio::experimental::as_tuple;
 using asio::use_awaitable;
 
-asio::awaitable<void> echo(zmtp::patterns::router_socket& router, long messages,
+asio::awaitable<void> echo(zmtp::router_socket& router, long messages,
                            std::promise<void>& done)
 {
     for (long i = 0; messages < 0 || i < messages; ++i) {
@@ -40,8 +40,8 @@ int main(int argc, char** argv)
     const std::string endpoint = argc > 1 ? argv[1] : "tcp://*:5560";
     const long messages = argc > 2 ? std::stol(argv[2]) : -1;
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::router_socket router(ctx);
+    zmtp::context ctx;
+    zmtp::router_socket router(ctx);
     std::printf("echo server bound to %s\n", router.bind(endpoint).c_str());
     std::fflush(stdout);
 

@@ -11,7 +11,7 @@
 // messages) to the XSUB, which sends them on to every publisher, so the
 // publishers still filter at the source. It prints the bound endpoints and
 // each subscription change, and runs until SIGINT or SIGTERM.
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -31,9 +31,9 @@ int main(int argc, char** argv)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::xsub_socket front(ctx); // publishers connect here
-    zmtp::patterns::xpub_socket back(ctx);  // subscribers connect here
+    zmtp::context ctx;
+    zmtp::xsub_socket front(ctx); // publishers connect here
+    zmtp::xpub_socket back(ctx);  // subscribers connect here
     std::printf("publishers: %s\n", front.bind(front_ep).c_str());
     std::printf("subscribers: %s\n", back.bind(back_ep).c_str());
     std::fflush(stdout);

@@ -9,7 +9,7 @@
 // correlation id, so a late answer to an earlier attempt is ignored) when
 // no reply comes within req_timeout, up to req_retries times. Requests may
 // then be handled twice: the server's work must be idempotent.
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -20,18 +20,18 @@ int main(int argc, char** argv)
     const std::string endpoint = argc > 1 ? argv[1] : "tcp://localhost:5555";
     const int requests = argc > 2 ? std::stoi(argv[2]) : 10;
 
-    zmtp::patterns::socket_options opts;
+    zmtp::socket_options opts;
     opts.req_timeout = std::chrono::milliseconds(2500); // resend after 2.5 s without reply
     opts.req_retries = 3;                               // then give up
-    zmtp::patterns::context ctx;
-    zmtp::patterns::req_socket req(ctx, opts);
+    zmtp::context ctx;
+    zmtp::req_socket req(ctx, opts);
     req.connect(endpoint);
 
     for (int i = 0; i < requests; ++i) {
         req.send("Hello " + std::to_string(i));
         std::error_code ec;
         const zmtp::message reply = req.recv(ec);
-        if (ec == zmtp::patterns::socket_error::retries_exhausted) {
+        if (ec == zmtp::socket_error::retries_exhausted) {
             std::printf("server seems to be offline, abandoning\n");
             return 1;
         }

@@ -2,7 +2,7 @@
 // The seed scenario's server: a REP that answers "World" to every "Hello".
 //
 //   hello_server [endpoint] [requests]   (default tcp://*:5555, forever)
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <cstdio>
 #include <string>
@@ -12,8 +12,8 @@ int main(int argc, char** argv)
     const std::string endpoint = argc > 1 ? argv[1] : "tcp://*:5555";
     const long requests = argc > 2 ? std::stol(argv[2]) : -1;
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::rep_socket rep(ctx);
+    zmtp::context ctx;
+    zmtp::rep_socket rep(ctx);
     std::printf("server bound to %s\n", rep.bind(endpoint).c_str());
     std::fflush(stdout);
 

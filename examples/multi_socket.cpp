@@ -7,11 +7,12 @@
 // No poll loop and no thread per socket: one coroutine per socket, both on
 // the same strand, so they share their state without locks. The worker stops
 // when a "KILL" arrives on the control socket.
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
+#include <asio/io_context.hpp>
 #include <asio/strand.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -21,7 +22,7 @@
 
 using asio::experimental::as_tuple;
 using asio::use_awaitable;
-namespace zp = zmtp::patterns;
+namespace zp = zmtp;
 
 struct worker_state {
     long tasks = 0;

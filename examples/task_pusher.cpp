@@ -6,7 +6,7 @@
 // Start it before or after the workers: send() blocks until a worker is
 // connected, then tasks are balanced round-robin over every worker. When a
 // worker dies, later tasks go to the others.
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <cstdio>
 #include <string>
@@ -16,8 +16,8 @@ int main(int argc, char** argv)
     const std::string endpoint = argc > 1 ? argv[1] : "tcp://*:5557";
     const int tasks = argc > 2 ? std::stoi(argv[2]) : 1000;
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::push_socket push(ctx);
+    zmtp::context ctx;
+    zmtp::push_socket push(ctx);
     std::printf("pusher bound to %s\n", push.bind(endpoint).c_str());
     std::fflush(stdout);
 

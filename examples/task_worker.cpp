@@ -7,7 +7,7 @@
 // connection is retried until the pusher is there, and made again if it
 // restarts. A worker stops at the "END" task (only one worker gets it; stop
 // the others with Ctrl-C).
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <cstdio>
 #include <string>
@@ -17,8 +17,8 @@ int main(int argc, char** argv)
     const std::string endpoint = argc > 1 ? argv[1] : "tcp://localhost:5557";
     const std::string name = argc > 2 ? argv[2] : "worker";
 
-    zmtp::patterns::context ctx;
-    zmtp::patterns::pull_socket pull(ctx);
+    zmtp::context ctx;
+    zmtp::pull_socket pull(ctx);
     pull.connect(endpoint);
 
     int done = 0;

@@ -7,7 +7,7 @@
 // subscription is a prefix of it. Heartbeats keep long links honest: a
 // subscriber that vanished without closing its TCP connection is noticed
 // within two seconds and dropped.
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -20,11 +20,11 @@ int main(int argc, char** argv)
     const std::string endpoint = argc > 1 ? argv[1] : "tcp://*:5556";
     const long updates = argc > 2 ? std::stol(argv[2]) : -1;
 
-    zmtp::patterns::socket_options opts;
+    zmtp::socket_options opts;
     opts.heartbeat_ivl = std::chrono::milliseconds(1000);
     opts.heartbeat_timeout = std::chrono::milliseconds(2000);
-    zmtp::patterns::context ctx;
-    zmtp::patterns::pub_socket pub(ctx, opts);
+    zmtp::context ctx;
+    zmtp::pub_socket pub(ctx, opts);
     std::printf("publisher bound to %s\n", pub.bind(endpoint).c_str());
     std::fflush(stdout);
 

@@ -7,7 +7,7 @@
 // Several prefixes can be given ("2" matches every zipcode starting with 2).
 // With heartbeats on, a link that silently died is noticed and rebuilt, and
 // the subscriptions are sent again on the new connection automatically.
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -19,11 +19,11 @@ int main(int argc, char** argv)
     const std::string endpoint = argc > 1 ? argv[1] : "tcp://localhost:5556";
     const int updates = argc > 2 ? std::stoi(argv[2]) : 100;
 
-    zmtp::patterns::socket_options opts;
+    zmtp::socket_options opts;
     opts.heartbeat_ivl = std::chrono::milliseconds(1000);
     opts.heartbeat_timeout = std::chrono::milliseconds(2000);
-    zmtp::patterns::context ctx;
-    zmtp::patterns::sub_socket sub(ctx, opts);
+    zmtp::context ctx;
+    zmtp::sub_socket sub(ctx, opts);
     if (argc > 3)
         for (int i = 3; i < argc; ++i)
             sub.subscribe(argv[i]);

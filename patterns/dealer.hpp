@@ -17,7 +17,7 @@ namespace zmtp::patterns {
 class dealer_pattern : public pattern {
 public:
     /// `single_peer` makes it a PAIR: a second peer is turned away.
-    dealer_pattern(socket_core& core, bool single_peer) : pattern(core), single_(single_peer) {}
+    dealer_pattern(pattern_host& host, bool single_peer) : pattern(host), single_(single_peer) {}
 
     void attach(pipe& p) override;
     void detach(pipe& p) override;
@@ -45,7 +45,9 @@ protected:
 
 private:
     void drop_output(pipe& p);
-    void resync_credit(pipe& p, std::int64_t prepaid = 0, std::int64_t prepaid_bytes = 0);
+    /** Passes the change in lb's room on to the socket's send credit, with
+        what a sender paid for the message just routed. */
+    void publish_credit(std::int64_t prepaid = 0, std::int64_t prepaid_bytes = 0);
 
     lb lb_;
     fq fq_;

@@ -8,13 +8,13 @@ namespace zmtp::patterns {
 void fq::swap_slots(std::size_t a, std::size_t b)
 {
     std::swap(pipes_[a], pipes_[b]);
-    pipes_[a]->fq_slot = a;
-    pipes_[b]->fq_slot = b;
+    pipes_[a]->fq_slot_ = a;
+    pipes_[b]->fq_slot_ = b;
 }
 
 void fq::attach(pipe& p)
 {
-    p.fq_slot = pipes_.size();
+    p.fq_slot_ = pipes_.size();
     pipes_.push_back(&p);
     if (p.has_in())
         activated(p);
@@ -22,25 +22,25 @@ void fq::attach(pipe& p)
 
 void fq::activated(pipe& p)
 {
-    if (p.fq_slot == pipe::npos || p.fq_slot < active_)
+    if (p.fq_slot_ == pipe::npos || p.fq_slot_ < active_)
         return;
-    swap_slots(p.fq_slot, active_);
+    swap_slots(p.fq_slot_, active_);
     ++active_;
 }
 
 void fq::detach(pipe& p)
 {
-    if (p.fq_slot == pipe::npos)
+    if (p.fq_slot_ == pipe::npos)
         return;
-    if (p.fq_slot < active_) {
+    if (p.fq_slot_ < active_) {
         --active_;
-        swap_slots(p.fq_slot, active_);
+        swap_slots(p.fq_slot_, active_);
         if (current_ >= active_)
             current_ = 0;
     }
-    swap_slots(p.fq_slot, pipes_.size() - 1);
+    swap_slots(p.fq_slot_, pipes_.size() - 1);
     pipes_.pop_back();
-    p.fq_slot = pipe::npos;
+    p.fq_slot_ = pipe::npos;
 }
 
 bool fq::recv(zmtp::message& m, pipe** from)

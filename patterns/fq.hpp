@@ -2,7 +2,8 @@
 #pragma once
 
 /** @file
-    `fq`: fair-queueing over the pipes that hold messages (PULL, DEALER, REP...).
+    `fq`: where PULL, DEALER, ROUTER, REP, SUB ... take the next message
+    from -- fair queueing over the pipes that hold messages.
 
     One whole message per pipe per turn; pipes with messages sit in the
     active prefix.
@@ -25,6 +26,7 @@ public:
     bool recv(zmtp::message& m, pipe** from = nullptr);
     bool has_in() const noexcept { return active_ != 0; }
     std::size_t size() const noexcept { return pipes_.size(); }
+    bool contains(const pipe& p) const noexcept { return p.fq_slot_ != pipe::npos; }
 
 private:
     void swap_slots(std::size_t a, std::size_t b);

@@ -1,52 +1,69 @@
 // SPDX-License-Identifier: MIT
 #include "patterns/lb.hpp"
 
-#include <utility>
-
 namespace zmtp::patterns {
 
 void lb::swap_slots(std::size_t a, std::size_t b)
 {
     std::swap(pipes_[a], pipes_[b]);
-    pipes_[a]->lb_slot = a;
-    pipes_[b]->lb_slot = b;
+    pipes_[a]->lb_slot_ = a;
+    pipes_[b]->lb_slot_ = b;
+}
+
+void lb::recount(pipe& p)
+{
+    // With a byte mark one message can close a pipe entirely, so the pipe's
+    // room is counted again rather than adjusted by one.
+    const bool routed = p.lb_slot_ != pipe::npos;
+    const std::size_t now = routed ? p.free_slots() : 0;
+    const std::size_t room = routed ? p.byte_room() : 0;
+    credit_change_ += static_cast<std::int64_t>(now) - static_cast<std::int64_t>(p.lb_counted_);
+    byte_credit_change_ +=
+        static_cast<std::int64_t>(room) - static_cast<std::int64_t>(p.lb_counted_bytes_);
+    p.lb_counted_ = now;
+    p.lb_counted_bytes_ = room;
 }
 
 void lb::attach(pipe& p)
 {
-    p.lb_slot = pipes_.size();
+    p.lb_slot_ = pipes_.size();
     pipes_.push_back(&p);
     if (p.can_write())
         activated(p);
+    recount(p);
 }
 
 void lb::activated(pipe& p)
 {
-    if (p.lb_slot == pipe::npos || p.lb_slot < active_)
+    if (p.lb_slot_ == pipe::npos)
         return;
-    swap_slots(p.lb_slot, active_);
+    recount(p);
+    if (p.lb_slot_ < active_ || !p.can_write())
+        return;
+    swap_slots(p.lb_slot_, active_);
     ++active_;
 }
 
 void lb::deactivate(pipe& p)
 {
-    if (p.lb_slot >= active_)
+    if (p.lb_slot_ >= active_)
         return;
     --active_;
-    swap_slots(p.lb_slot, active_);
+    swap_slots(p.lb_slot_, active_);
     if (current_ >= active_)
         current_ = 0;
 }
 
 void lb::detach(pipe& p)
 {
-    if (p.lb_slot == pipe::npos)
+    if (p.lb_slot_ == pipe::npos)
         return;
     deactivate(p);
     // Now outside the active prefix: move it to the end and drop it.
-    swap_slots(p.lb_slot, pipes_.size() - 1);
+    swap_slots(p.lb_slot_, pipes_.size() - 1);
     pipes_.pop_back();
-    p.lb_slot = pipe::npos;
+    p.lb_slot_ = pipe::npos;
+    recount(p);
 }
 
 pipe& lb::send(zmtp::message&& m)
@@ -60,15 +77,8 @@ pipe& lb::send(zmtp::message&& m)
         // round-robin strategy."
         current_ = (current_ + 1) % active_;
     }
+    recount(p);
     return p;
-}
-
-std::size_t lb::free_slots() const noexcept
-{
-    std::size_t n = 0;
-    for (const pipe* p : pipes_)
-        n += p->free_slots();
-    return n;
 }
 
 } // namespace zmtp::patterns

@@ -12,21 +12,21 @@
 
 namespace zmtp::patterns {
 
-std::unique_ptr<pattern> make_pattern(zmtp::socket_type t, socket_core& core)
+std::unique_ptr<pattern> make_pattern(zmtp::socket_type t, pattern_host& host)
 {
     using st = zmtp::socket_type;
     switch (t) {
-    case st::push: return std::make_unique<push_pattern>(core);
-    case st::pull: return std::make_unique<pull_pattern>(core);
-    case st::pub: return std::make_unique<xpub_pattern>(core, false);
-    case st::xpub: return std::make_unique<xpub_pattern>(core, true);
-    case st::sub: return std::make_unique<xsub_pattern>(core, false);
-    case st::xsub: return std::make_unique<xsub_pattern>(core, true);
-    case st::req: return std::make_unique<req_pattern>(core);
-    case st::rep: return std::make_unique<rep_pattern>(core);
-    case st::dealer: return std::make_unique<dealer_pattern>(core, false);
-    case st::pair: return std::make_unique<dealer_pattern>(core, true);
-    case st::router: return std::make_unique<router_pattern>(core, true);
+    case st::push: return std::make_unique<push_pattern>(host);
+    case st::pull: return std::make_unique<pull_pattern>(host);
+    case st::pub: return std::make_unique<xpub_pattern>(host, false);
+    case st::xpub: return std::make_unique<xpub_pattern>(host, true);
+    case st::sub: return std::make_unique<xsub_pattern>(host, false);
+    case st::xsub: return std::make_unique<xsub_pattern>(host, true);
+    case st::req: return std::make_unique<req_pattern>(host);
+    case st::rep: return std::make_unique<rep_pattern>(host);
+    case st::dealer: return std::make_unique<dealer_pattern>(host, false);
+    case st::pair: return std::make_unique<dealer_pattern>(host, true);
+    case st::router: return std::make_unique<router_pattern>(host, true);
     }
     return nullptr;
 }

@@ -5,11 +5,15 @@
     `pattern`: what makes a socket a PUSH, a PULL, a PUB ...
 
     Each socket type is a small class that composes the routing strategies
-    (lb, fq, ...) and overrides a few hooks. All hooks run on the socket's
-    strand.
+    (lb: round-robin, fq: fair queueing, router_table, subscriptions) and
+    overrides a few hooks. It hears of its pipes through pipe_events, and
+    sees its socket through pattern_host. All hooks run on the socket's
+    strand, except the front-end hooks (below).
 */
 
+#include "patterns/pattern_host.hpp"
 #include "patterns/pipe.hpp"
+#include "patterns/pipe_events.hpp"
 #include "zmtp/frame.hpp"
 #include "zmtp/message.hpp"
 #include "zmtp/socket_type.hpp"
@@ -19,38 +23,24 @@
 
 namespace zmtp::patterns {
 
-class socket_core;
-
-class pattern {
+class pattern : public pipe_events {
 public:
-    explicit pattern(socket_core& core) : core_(core) {}
+    explicit pattern(pattern_host& host) : host_(host) {}
     virtual ~pattern() = default;
 
-    /// A pipe joins the socket (connect time, or after an accepted handshake).
-    virtual void attach(pipe& p) = 0;
-    /// A pipe leaves the socket (idempotent).
-    virtual void detach(pipe& p) = 0;
-    /** The pipe's peer is gone for good, but messages it already delivered
-        may still be read: stop routing output to it. detach() follows once
-        its inbound queue is empty. The default detaches at once. */
-    virtual void terminated(pipe& p) { detach(p); }
-    /// The pipe's writer took `freed` messages from its outbound queue.
-    virtual void writable(pipe&, std::size_t /*freed*/) {}
-    /// The pipe received a message.
-    virtual void readable(pipe&) {}
-    /// The pipe's peer completed a handshake (again, after a reconnect).
-    virtual void connected(pipe&) {}
-    /// A subscription arrived on the pipe (PUB/XPUB).
-    virtual void subscription(pipe&, bool /*subscribe*/, zmtp::frame /*topic*/) {}
+    // pipe_events: the defaults of a pattern that does not care.
+    void terminated(pipe& p) override { detach(p); }
+    void connected(pipe&) override {}
+    void disconnected(pipe&) override {}
+    void readable(pipe&) override {}
+    void writable(pipe&, std::size_t /*freed*/) override {}
+    void subscription(pipe&, bool /*subscribe*/, zmtp::frame /*topic*/) override {}
 
     /** Routes a message. On success `m` is consumed (sent or, where the
         pattern says so, dropped). socket_error::would_block leaves `m` intact. */
     virtual std::error_code send(zmtp::message& m) = 0;
     /// Takes the next message to deliver, if any.
     virtual bool recv(zmtp::message& m) = 0;
-
-    /// A connecting pipe lost its connection (it stays, and reconnects).
-    virtual void disconnected(pipe&) {}
 
     //------------------------------------------------------------------------
     // Front-end hooks: run on the thread that calls send/recv (the strand for
@@ -72,22 +62,25 @@ public:
         stale reply, for example). */
     virtual bool front_received(zmtp::message&, std::error_code& /*ec*/) { return true; }
 
+    /// The options changed (socket::set_options, on the strand).
+    virtual void options_changed(const socket_options&) {}
+
     /** True if blocking sends must run on the strand to learn their outcome
         (ROUTER with router_mandatory, XPUB with xpub_nodrop). */
     virtual bool sync_send() const noexcept { return false; }
 
     /** True if send() blocks when peers are full (PUSH, DEALER, REQ, PAIR);
         false if it drops instead (PUB, ROUTER). Blocking patterns keep the
-        socket's send credit up to date through socket_core::add_credit(). */
+        socket's send credit up to date through pattern_host::add_credit(). */
     virtual bool blocks_on_send() const noexcept { return true; }
     virtual bool can_send() const noexcept { return true; }
     virtual bool can_recv() const noexcept { return true; }
 
 protected:
-    socket_core& core_;
+    pattern_host& host_;
 };
 
 /// Creates the pattern of socket type `t`.
-std::unique_ptr<pattern> make_pattern(zmtp::socket_type t, socket_core& core);
+std::unique_ptr<pattern> make_pattern(zmtp::socket_type t, pattern_host& host);
 
 } // namespace zmtp::patterns

@@ -51,9 +51,9 @@ zmtp::message pipe::pop_in()
         unpin(b, m.bytes());
     // Resume a reader paused at the high-water mark once the queue is down
     // to half (libzmq's low-water mark), not at every message.
-    if (reader_paused && in_.size() <= rcvhwm_ / 2 && in_frames_ <= in_frame_mark_ / 2 &&
+    if (reader_paused_ && in_.size() <= rcvhwm_ / 2 && in_frames_ <= in_frame_mark_ / 2 &&
         in_bytes_ <= rcvhwm_bytes_ / 2 && pin_excess_ <= static_cast<std::ptrdiff_t>(pin_slack / 2)) {
-        reader_paused = false;
+        reader_paused_ = false;
         owner_->resume_reading();
     }
     if (in_.empty())

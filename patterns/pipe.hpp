@@ -133,20 +133,35 @@ public:
     const zmtp::peer_info& peer() const noexcept { return peer_; }
     void set_peer(const zmtp::peer_info& p) { peer_ = p; }
 
-    /// Routing id used by ROUTER (the peer's Identity, or a generated one).
-    std::string routing_id;
+    /// The routing id ROUTER knows the peer by (set by router_table).
+    const std::string& routing_id() const noexcept { return routing_id_; }
 
-    // Bookkeeping of the strategies that hold this pipe.
-    std::size_t lb_slot = npos;
-    std::size_t fq_slot = npos;
-    bool reader_paused = false;    ///< the engine stopped reading at the HWM
-    bool member = false;           ///< counted as a peer by the pattern
-    std::uint64_t match_stamp = 0; ///< PUB: last send that matched this pipe
-    std::size_t credited = 0;       ///< free slots counted in the socket's send credit
-    std::size_t credited_bytes = 0; ///< byte room counted in it
-    std::uint64_t dropped = 0;     ///< messages dropped at the HWM (PUB)
+    /** Marks the reader paused if the inbound queue is full: true means the
+        engine must stop reading; pop_in() resumes it at the low-water mark. */
+    bool pause_reader_if_full() noexcept
+    {
+        if (!in_full())
+            return false;
+        reader_paused_ = true;
+        return true;
+    }
+
+    /// Messages dropped at the high-water mark (patterns that drop: PUB, ROUTER).
+    std::uint64_t drops() const noexcept { return drops_; }
+    void count_drop() noexcept { ++drops_; }
 
 private:
+    // The strategies' own bookkeeping, kept here so that they find a pipe's
+    // place without a lookup; each touches only its own fields.
+    friend class lb;
+    friend class fq;
+    friend class router_table;
+    std::size_t lb_slot_ = npos;          ///< lb: index in its array
+    std::size_t lb_counted_ = 0;          ///< lb: free slots counted in the send credit
+    std::size_t lb_counted_bytes_ = 0;    ///< lb: byte room counted in it
+    std::size_t fq_slot_ = npos;          ///< fq: index in its array
+    std::string routing_id_;              ///< router_table: the id routed by
+
     session* owner_;
     std::size_t sndhwm_;
     std::size_t rcvhwm_;
@@ -175,6 +190,8 @@ private:
     detail::ring<zmtp::message> out_;
     detail::ring<zmtp::message> in_;
     zmtp::peer_info peer_;
+    bool reader_paused_ = false; ///< the engine stopped reading at the HWM
+    std::uint64_t drops_ = 0;
 };
 
 } // namespace zmtp::patterns

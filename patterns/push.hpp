@@ -16,7 +16,7 @@ namespace zmtp::patterns {
 
 class push_pattern final : public dealer_pattern {
 public:
-    explicit push_pattern(socket_core& core) : dealer_pattern(core, false) {}
+    explicit push_pattern(pattern_host& host) : dealer_pattern(host, false) {}
 
     bool can_recv() const noexcept override { return false; }
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "patterns/rep.hpp"
 
-#include "patterns/error.hpp"
+#include "zmtp/socket_error.hpp"
 
 namespace zmtp::patterns {
 

@@ -22,7 +22,7 @@ namespace zmtp::patterns {
 
 class rep_pattern final : public router_pattern {
 public:
-    explicit rep_pattern(socket_core& core) : router_pattern(core, false) {}
+    explicit rep_pattern(pattern_host& host) : router_pattern(host, false) {}
 
     std::error_code front_send(zmtp::message& m) override;
     void front_sent() override;

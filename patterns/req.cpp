@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "patterns/req.hpp"
 
-#include "patterns/error.hpp"
+#include "zmtp/socket_error.hpp"
 #include "patterns/session.hpp"
-#include "patterns/socket_core.hpp"
 
 #include <cstring>
 #include <random>
@@ -26,22 +25,28 @@ zmtp::frame make_tag(std::uint64_t seq, int error = 0)
 
 } // namespace
 
-req_pattern::req_pattern(socket_core& core)
-    : dealer_pattern(core, false),
+req_pattern::req_pattern(pattern_host& host)
+    : dealer_pattern(host, false),
       request_id_(static_cast<std::uint32_t>(std::random_device{}())),
-      timer_(core.executor())
+      timer_(host.executor()),
+      relaxed_(host.options().req_relaxed)
 {
+}
+
+void req_pattern::options_changed(const socket_options& o)
+{
+    relaxed_.store(o.req_relaxed, std::memory_order_relaxed);
 }
 
 bool req_pattern::lazy() const noexcept
 {
-    return core_.options().req_timeout.count() > 0;
+    return host_.options().req_timeout.count() > 0;
 }
 
 bool req_pattern::correlate() const noexcept
 {
     // Resends need correlation, or a late reply could answer a newer attempt.
-    return core_.options().req_correlate || lazy();
+    return host_.options().req_correlate || lazy();
 }
 
 void req_pattern::attach(pipe& p)
@@ -114,7 +119,7 @@ std::error_code req_pattern::send(zmtp::message& m)
     pending_error_.clear();
     resend_waiting_ = false;
     request_ = std::move(copy);
-    retries_left_ = core_.options().req_retries;
+    retries_left_ = host_.options().req_retries;
     if (request_)
         arm_timer();
     return {};
@@ -123,8 +128,8 @@ std::error_code req_pattern::send(zmtp::message& m)
 void req_pattern::arm_timer()
 {
     const std::uint64_t gen = ++timer_gen_;
-    timer_.expires_after(core_.options().req_timeout);
-    timer_.async_wait([this, gen, alive = core_.weak_from_this()](std::error_code ec) {
+    timer_.expires_after(host_.options().req_timeout);
+    timer_.async_wait([this, gen, alive = host_.lifetime()](std::error_code ec) {
         if (ec || alive.expired() || gen != timer_gen_)
             return;
         retry(); // no reply in time
@@ -140,7 +145,7 @@ void req_pattern::lost(pipe& p, bool gone)
     reply_pipe_ = nullptr;
     if (request_)
         retry();
-    else if (core_.options().req_fail_on_disconnect)
+    else if (host_.options().req_fail_on_disconnect)
         fail(socket_error::request_lost);
 }
 
@@ -171,7 +176,7 @@ void req_pattern::retry()
     }
     resend_waiting_ = false;
     // The resend used credit no caller paid for.
-    core_.add_credit(-1, -static_cast<std::int64_t>(request_->bytes()));
+    host_.add_credit(-1, -static_cast<std::int64_t>(request_->bytes()));
     arm_timer();
 }
 
@@ -202,7 +207,7 @@ void req_pattern::fail(std::error_code ec)
     ++timer_gen_;
     timer_.cancel();
     pending_error_ = ec;
-    core_.on_incoming(); // wake the receiver
+    host_.readable(); // wake the receiver
 }
 
 bool req_pattern::recv(zmtp::message& m)
@@ -247,7 +252,7 @@ bool req_pattern::recv(zmtp::message& m)
 
 std::error_code req_pattern::front_send(zmtp::message&)
 {
-    if (awaiting_.load(std::memory_order_acquire) && !core_.req_relaxed())
+    if (awaiting_.load(std::memory_order_acquire) && !relaxed_.load(std::memory_order_relaxed))
         return socket_error::bad_state;
     return {};
 }

@@ -40,7 +40,8 @@ namespace zmtp::patterns {
 
 class req_pattern final : public dealer_pattern {
 public:
-    explicit req_pattern(socket_core& core);
+    explicit req_pattern(pattern_host& host);
+    void options_changed(const socket_options& o) override;
 
     void attach(pipe& p) override;
     void detach(pipe& p) override;
@@ -82,6 +83,7 @@ private:
     std::uint64_t timer_gen_ = 0;
     // Front-end state.
     std::atomic<bool> awaiting_{false};
+    std::atomic<bool> relaxed_; // req_relaxed, read by the front end on any thread
     std::atomic<std::uint64_t> front_seq_{0};
 };
 

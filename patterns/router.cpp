@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: MIT
 #include "patterns/router.hpp"
 
-#include "patterns/error.hpp"
-#include "patterns/socket_core.hpp"
+#include "zmtp/socket_error.hpp"
 
 namespace zmtp::patterns {
 
-router_pattern::router_pattern(socket_core& core, bool use_identities)
-    : pattern(core), use_identities_(use_identities)
+router_pattern::router_pattern(pattern_host& host, bool use_identities)
+    : pattern(host), use_identities_(use_identities), mandatory_(host.options().router_mandatory)
 {
+}
+
+void router_pattern::options_changed(const socket_options& o)
+{
+    mandatory_.store(o.router_mandatory, std::memory_order_relaxed);
 }
 
 bool router_pattern::sync_send() const noexcept
 {
-    return core_.options().router_mandatory;
+    return mandatory_.load(std::memory_order_relaxed);
 }
 
 void router_pattern::detach(pipe& p)
@@ -25,17 +29,17 @@ void router_pattern::detach(pipe& p)
 void router_pattern::connected(pipe& p)
 {
     const std::string wanted = use_identities_ ? p.peer().identity : std::string();
-    table_.assign(p, wanted, core_.options().router_handover);
+    table_.assign(p, wanted, host_.options().router_handover);
 }
 
 void router_pattern::writable(pipe&, std::size_t)
 {
-    core_.notify_writable();
+    host_.writable();
 }
 
 std::error_code router_pattern::send(zmtp::message& m)
 {
-    const bool mandatory = core_.options().router_mandatory;
+    const bool mandatory = host_.options().router_mandatory;
     // libzmq: a first frame without MORE (a lone id) is ignored.
     if (m.size() < 2)
         return {};
@@ -45,7 +49,7 @@ std::error_code router_pattern::send(zmtp::message& m)
     if (!p->can_write()) {
         if (mandatory)
             return socket_error::would_block;
-        ++p->dropped;
+        p->count_drop();
         m.clear();
         return {};
     }
@@ -58,9 +62,9 @@ bool router_pattern::recv(zmtp::message& m)
 {
     pipe* from = nullptr;
     while (fq_.recv(m, &from)) {
-        if (from->routing_id.empty())
+        if (from->routing_id().empty())
             continue; // its peer is gone: nobody could be answered
-        m.push_front(zmtp::frame(from->routing_id));
+        m.push_front(zmtp::frame(from->routing_id()));
         return true;
     }
     return false;

@@ -19,12 +19,14 @@
 #include "patterns/pattern.hpp"
 #include "patterns/router_table.hpp"
 
+#include <atomic>
+
 namespace zmtp::patterns {
 
 class router_pattern : public pattern {
 public:
     /// `use_identities` = false ignores the peers' Identity (REP's inner ROUTER).
-    router_pattern(socket_core& core, bool use_identities);
+    router_pattern(pattern_host& host, bool use_identities);
 
     void attach(pipe& p) override { fq_.attach(p); }
     void detach(pipe& p) override;
@@ -36,11 +38,13 @@ public:
     bool recv(zmtp::message& m) override;
     bool blocks_on_send() const noexcept override { return false; }
     bool sync_send() const noexcept override;
+    void options_changed(const socket_options& o) override;
 
 private:
     fq fq_;
     router_table table_;
     bool use_identities_;
+    std::atomic<bool> mandatory_; // router_mandatory, read by senders on any thread
 };
 
 } // namespace zmtp::patterns

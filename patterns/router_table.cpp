@@ -24,8 +24,8 @@ pipe* router_table::assign(pipe& p, const std::string& wanted, bool handover)
     remove(p);
     pipe* displaced = nullptr;
     std::string id;
-    // RFC 37: "The first octet of the Identity SHALL NOT be zero" -- such
-    // ids are the generated ones; a peer claiming one stays anonymous.
+    // Ids starting with a zero byte are reserved for generated ones (as in
+    // libzmq): a peer claiming one stays anonymous.
     const bool valid = !wanted.empty() && wanted[0] != '\0';
     if (valid) {
         auto it = map_.find(wanted);
@@ -33,7 +33,7 @@ pipe* router_table::assign(pipe& p, const std::string& wanted, bool handover)
             id = wanted;
         } else if (handover) {
             displaced = it->second;
-            displaced->routing_id.clear();
+            displaced->routing_id_.clear();
             map_.erase(it);
             if (auto a = aliases_.find(displaced); a != aliases_.end()) {
                 map_.erase(a->second);
@@ -47,7 +47,7 @@ pipe* router_table::assign(pipe& p, const std::string& wanted, bool handover)
     }
     if (id.empty())
         id = generate();
-    p.routing_id = id;
+    p.routing_id_ = id;
     map_.emplace(std::move(id), &p);
     return displaced;
 }
@@ -82,8 +82,8 @@ void router_table::release_id(const std::string& id, pipe& holder)
     if (q->second.empty())
         waiters_.erase(q);
     wants_.erase(next);
-    aliases_[next] = next->routing_id;
-    next->routing_id = id;
+    aliases_[next] = next->routing_id_;
+    next->routing_id_ = id;
     map_.emplace(id, next);
 }
 
@@ -95,11 +95,11 @@ void router_table::remove(pipe& p, bool keep_id)
             map_.erase(it);
         aliases_.erase(a);
     }
-    if (p.routing_id.empty())
+    if (p.routing_id_.empty())
         return;
-    const std::string id = p.routing_id;
+    const std::string id = p.routing_id_;
     if (!keep_id)
-        p.routing_id.clear();
+        p.routing_id_.clear();
     release_id(id, p);
 }
 

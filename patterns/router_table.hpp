@@ -6,9 +6,9 @@
 
     A peer's id is the `Identity` it announced in READY, or, when it sent
     none, a generated one: 5 bytes, 0x00 then a 32-bit big-endian counter
-    from a random start -- the format libzmq uses. RFC 37 reserves ids that
-    start with 0x00 for exactly this ("The first octet of the Identity SHALL
-    NOT be zero"), so a peer announcing one is treated as anonymous: it
+    from a random start -- the format libzmq uses. Ids that start with a
+    zero byte are reserved for exactly this (libzmq's zmq_setsockopt manual,
+    ZMQ_ROUTING_ID), so a peer announcing one is treated as anonymous: it
     cannot take over the replies meant for a generated id.
 
     A peer announcing an id that another connection still holds gets a

@@ -1,15 +1,46 @@
 // SPDX-License-Identifier: MIT
 #include "patterns/session.hpp"
 
-#include "patterns/socket_core.hpp"
+#include "patterns/pipe_events.hpp"
+#include "patterns/session_host.hpp"
 
 #include <asio/post.hpp>
 
 namespace zmtp::patterns {
+namespace {
 
-session::session(socket_core& core, std::uint64_t id, std::string endpoint, bool connecting,
-                 const void* origin)
-    : core_(core), id_(id), endpoint_(std::move(endpoint)), connecting_(connecting), origin_(origin)
+transport::engine_options engine_options_of(const socket_options& o, zmtp::socket_type type)
+{
+    transport::engine_options e;
+    e.connection.type = type;
+    e.connection.routing_id = o.routing_id;
+    e.connection.properties = o.metadata;
+    e.connection.limits = o.limits;
+    e.handshake_ivl = o.handshake_ivl;
+    e.heartbeat_ivl = o.heartbeat_ivl;
+    e.heartbeat_timeout = o.heartbeat_timeout;
+    e.heartbeat_ttl = o.heartbeat_ttl;
+    return e;
+}
+
+} // namespace
+
+transport::connector_options connector_options_of(const socket_options& o)
+{
+    transport::connector_options c;
+    c.reconnect_ivl = o.reconnect_ivl;
+    c.reconnect_ivl_max = o.reconnect_ivl_max;
+    c.tcp.keepalive = o.tcp_keepalive;
+    c.tcp.keepalive_cnt = o.tcp_keepalive_cnt;
+    c.tcp.keepalive_idle = o.tcp_keepalive_idle;
+    c.tcp.keepalive_intvl = o.tcp_keepalive_intvl;
+    return c;
+}
+
+session::session(session_host& host, pipe_events& pattern, std::uint64_t id, std::string endpoint,
+                 bool connecting, std::uint64_t listener)
+    : host_(host), pattern_(pattern), id_(id), endpoint_(std::move(endpoint)),
+      connecting_(connecting), listener_(listener)
 {
 }
 
@@ -20,7 +51,7 @@ session::~session()
 
 void session::make_pipe()
 {
-    const auto& o = core_.options();
+    const auto& o = host_.options();
     pipe_ = std::make_unique<pipe>(*this, o.sndhwm, o.rcvhwm, o.sndhwm_bytes, o.rcvhwm_bytes);
 }
 
@@ -30,17 +61,17 @@ void session::start_connect(const transport::endpoint& ep)
     // outgoing connection to a peer" -- so messages queue before it is up.
     make_pipe();
     attached_ = true;
-    core_.session_attached(*this);
+    pattern_.attach(*pipe_);
     connector_ = std::make_shared<transport::connector>(
-        core_.executor(), ep, core_.connector_options(),
+        host_.executor(), ep, connector_options_of(host_.options()),
         [this](transport::any_stream&& s, std::string remote) {
-            core_.emit(socket_event::kind::connected, endpoint_);
+            host_.emit(socket_event::kind::connected, endpoint_);
             adopt(std::move(s), std::move(remote));
         },
         [this](std::error_code ec, std::chrono::milliseconds delay) {
             // connect_retried only when another attempt follows; with
             // reconnect_ivl = -1 this endpoint is finished.
-            core_.emit(delay.count() >= 0 ? socket_event::kind::connect_retried
+            host_.emit(delay.count() >= 0 ? socket_event::kind::connect_retried
                                           : socket_event::kind::closed,
                        endpoint_, ec);
         });
@@ -50,16 +81,20 @@ void session::start_connect(const transport::endpoint& ep)
 void session::adopt(transport::any_stream&& stream, std::string remote)
 {
     ready_ = false;
-    engine_ = transport::make_engine(std::move(stream), core_.engine_options(), *this,
-                                     std::move(remote));
+    engine_ = transport::make_engine(std::move(stream), engine_options_of(host_.options(), host_.type()),
+                                     *this, std::move(remote));
     engine_->start();
 }
 
 void session::stop()
 {
+    if (attached_) {
+        attached_ = false;
+        pattern_.detach(*pipe_);
+    }
     if (engine_ && ready_) {
         ready_ = false;
-        core_.session_disconnected();
+        host_.session_lost(*this);
     }
     if (connector_) {
         connector_->stop();
@@ -80,9 +115,10 @@ void session::notify_outbound()
 void session::resume_reading()
 {
     // Deferred: this is called from inside the pattern's receive path, and
-    // resuming delivers messages into the very queues being read.
+    // resuming decodes input already buffered, which delivers into the very
+    // pipe being read.
     if (engine_)
-        asio::post(core_.executor(), [w = std::weak_ptr<transport::engine>(engine_)] {
+        asio::post(host_.executor(), [w = std::weak_ptr<transport::engine>(engine_)] {
             if (auto e = w.lock())
                 e->resume_reading();
         });
@@ -95,10 +131,16 @@ void session::send_subscription(bool subscribe, std::span<const std::byte> topic
         engine_->send_subscription(subscribe, topic);
 }
 
+void session::drop_connection(std::error_code reason)
+{
+    if (engine_)
+        engine_->abort(reason);
+}
+
 void session::pipe_emptied()
 {
     if (terminated_)
-        core_.session_drained(*this);
+        host_.session_drained(*this);
 }
 
 bool session::output_idle() const noexcept
@@ -119,12 +161,13 @@ void session::on_engine_ready(transport::engine& e)
     pipe_->set_peer(e.peer());
     if (!attached_) {
         attached_ = true;
-        core_.session_attached(*this);
+        pattern_.attach(*pipe_);
     }
     if (connector_)
         connector_->reset_backoff();
-    core_.emit(socket_event::kind::handshake_succeeded, connecting_ ? endpoint_ : e.remote());
-    core_.session_connected(*this);
+    host_.emit(socket_event::kind::handshake_succeeded, connecting_ ? endpoint_ : e.remote());
+    host_.session_ready(*this);
+    pattern_.connected(*pipe_);
     if (pipe_->out_size() != 0)
         e.notify_outbound();
 }
@@ -132,34 +175,20 @@ void session::on_engine_ready(transport::engine& e)
 bool session::on_engine_message(transport::engine&, zmtp::message&& m)
 {
     pipe_->push_in(std::move(m));
-    core_.pat().readable(*pipe_);
-    if (pipe_->in_full()) {
-        pipe_->reader_paused = true;
-        return false;
-    }
-    return true;
+    pattern_.readable(*pipe_);
+    return !pipe_->pause_reader_if_full();
 }
 
 bool session::on_engine_subscription(transport::engine&, bool subscribe, zmtp::frame topic)
 {
-    core_.pat().subscription(*pipe_, subscribe, std::move(topic));
+    pattern_.subscription(*pipe_, subscribe, std::move(topic));
     // XPUB queues a notification in the pipe: the pipe's bound applies.
-    if (pipe_->in_full()) {
-        pipe_->reader_paused = true;
-        return false;
-    }
-    return true;
-}
-
-void session::drop_connection(std::error_code reason)
-{
-    if (engine_)
-        engine_->abort(reason);
+    return !pipe_->pause_reader_if_full();
 }
 
 void session::on_engine_batch_end(transport::engine&)
 {
-    core_.on_incoming();
+    host_.incoming();
 }
 
 void session::pull_outbound(transport::engine&, zmtp::connection& conn, zmtp::write_batch& batch,
@@ -172,12 +201,12 @@ void session::pull_outbound(transport::engine&, zmtp::connection& conn, zmtp::wr
         ++taken;
     }
     if (taken != 0)
-        core_.pat().writable(*pipe_, taken);
+        pattern_.writable(*pipe_, taken);
 }
 
 void session::on_engine_drained(transport::engine&)
 {
-    core_.session_output_idle();
+    host_.output_idle();
 }
 
 void session::on_engine_closed(transport::engine& e, std::error_code reason)
@@ -185,26 +214,30 @@ void session::on_engine_closed(transport::engine& e, std::error_code reason)
     auto keep = std::move(engine_); // the engine outlives this call
     const auto who = connecting_ ? endpoint_ : e.remote();
     if (ready_) {
-        core_.emit(socket_event::kind::disconnected, who, reason);
-        core_.session_disconnected();
+        ready_ = false;
+        host_.emit(socket_event::kind::disconnected, who, reason);
+        host_.session_lost(*this);
+    } else {
+        host_.emit(socket_event::kind::handshake_failed, who, reason);
     }
-    else
-        core_.emit(socket_event::kind::handshake_failed, who, reason);
-    ready_ = false;
     if (connecting_) {
         if (pipe_)
-            core_.pat().disconnected(*pipe_);
-        if (connector_ && core_.options().reconnect_ivl.count() >= 0) {
-            core_.emit(socket_event::kind::connect_retried, endpoint_, reason);
+            pattern_.disconnected(*pipe_);
+        if (connector_ && host_.options().reconnect_ivl.count() >= 0) {
+            host_.emit(socket_event::kind::connect_retried, endpoint_, reason);
             connector_->retry();
         } else if (connector_) {
-            core_.emit(socket_event::kind::closed, endpoint_, reason); // no reconnect
+            host_.emit(socket_event::kind::closed, endpoint_, reason); // no reconnect
         }
-        core_.session_output_idle();
+        host_.output_idle();
         return;
     }
     terminated_ = true;
-    core_.session_terminated(*this);
+    if (pipe_) {
+        pipe_->drop_out(); // nobody will take it
+        pattern_.terminated(*pipe_);
+    }
+    host_.session_terminated(*this);
 }
 
 } // namespace zmtp::patterns

@@ -10,24 +10,36 @@
     An accepted session lives as long as its connection; when the connection
     ends, messages already received stay readable, and the session goes away
     once they have been read.
+
+    What the engine delivers goes into the pipe, and what happens to the
+    pipe goes to the pattern (pipe_events); what happens to the connection
+    goes to the socket (session_host).
 */
 
 #include "patterns/pipe.hpp"
 #include "transport/connector.hpp"
 #include "transport/engine.hpp"
+#include "zmtp/socket_options.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
 namespace zmtp::patterns {
 
-class socket_core;
+class pipe_events;
+class session_host;
+
+/// The connector settings (reconnection, TCP) of a socket's options.
+transport::connector_options connector_options_of(const socket_options& o);
 
 class session final : public transport::engine_owner {
 public:
-    /// `endpoint` is the connect() string, or the bound endpoint that accepted.
-    session(socket_core& core, std::uint64_t id, std::string endpoint, bool connecting,
-            const void* origin);
+    /** `endpoint` is the connect() string, or the bound endpoint that
+        accepted; `listener` the id of the listener that accepted (0 when
+        connecting). */
+    session(session_host& host, pipe_events& pattern, std::uint64_t id, std::string endpoint,
+            bool connecting, std::uint64_t listener);
     ~session();
 
     session(const session&) = delete;
@@ -37,7 +49,7 @@ public:
     void start_connect(const transport::endpoint& ep);
     /// Runs an engine over a connected or accepted stream.
     void adopt(transport::any_stream&& stream, std::string remote);
-    /// Stops connecting and closes the connection (no events).
+    /// Stops connecting and closes the connection (no events); the pipe leaves the pattern.
     void stop();
 
     // Called by the pipe.
@@ -55,17 +67,17 @@ public:
     /// Unique within its socket, never reused.
     std::uint64_t id() const noexcept { return id_; }
     pipe* get_pipe() noexcept { return pipe_.get(); }
-    transport::engine* get_engine() noexcept { return engine_.get(); }
     bool connecting() const noexcept { return connecting_; }
     /// True while a connection is up with its handshake done.
     bool connected() const noexcept { return engine_ != nullptr && ready_; }
     const std::string& endpoint() const noexcept { return endpoint_; }
-    /// The listener that accepted this session (null when connecting).
-    const void* origin() const noexcept { return origin_; }
+    /// The listener that accepted this session (0 when connecting).
+    std::uint64_t listener() const noexcept { return listener_; }
     /// True when nothing is waiting to be written (for linger).
     bool output_idle() const noexcept;
     /// True once the connection has ended and the session only drains its inbound queue.
     bool terminated() const noexcept { return terminated_; }
+
     /// Messages it left, if counted by the socket among departed peers whose
     /// messages wait to be read (0: not counted).
     std::size_t lingering = 0;
@@ -83,11 +95,12 @@ private:
 
     void make_pipe();
 
-    socket_core& core_;
+    session_host& host_;
+    pipe_events& pattern_;
     std::uint64_t id_;
     std::string endpoint_;
     bool connecting_;
-    const void* origin_;
+    std::uint64_t listener_;
     std::unique_ptr<pipe> pipe_;
     std::shared_ptr<transport::engine> engine_;
     std::shared_ptr<transport::connector> connector_;

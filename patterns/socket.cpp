@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
-#include "patterns/socket.hpp"
+// zmtp::socket: the public API, over patterns::socket_core.
+#include "zmtp/socket.hpp"
 
-#include "patterns/detail/context_impl.hpp"
-#include "patterns/xpub.hpp"
+#include "patterns/context_impl.hpp"
+#include "patterns/socket_core.hpp"
 #include "patterns/xsub.hpp"
 
-#include <future>
+#include <asio/system_executor.hpp>
 
-namespace zmtp::patterns {
+namespace zmtp {
 namespace {
+
+using clock = patterns::socket_core::clock;
 
 void throw_if(const std::error_code& ec, const char* what)
 {
@@ -16,19 +19,29 @@ void throw_if(const std::error_code& ec, const char* what)
         throw std::system_error(ec, what);
 }
 
-socket_core::clock::time_point deadline_after(std::chrono::milliseconds timeout)
+clock::time_point deadline_after(std::chrono::milliseconds timeout)
 {
     if (timeout.count() < 0)
-        return socket_core::clock::time_point::max();
-    return socket_core::clock::now() + timeout;
+        return clock::time_point::max();
+    return clock::now() + timeout;
+}
+
+std::shared_ptr<patterns::socket_core> open_socket(context& ctx, socket_type type, socket_options opts)
+{
+    throw_if(opts.validate(), "socket");
+    auto core = std::make_shared<patterns::socket_core>(ctx.impl(), type, std::move(opts));
+    core->start();
+    return core;
 }
 
 } // namespace
 
-socket::socket(context& ctx, zmtp::socket_type type, socket_options opts)
-    : core_(std::make_shared<socket_core>(ctx.impl(), type, std::move(opts)))
+//----------------------------------------------------------------------------
+// Lifetime
+
+socket::socket(context& ctx, socket_type type, socket_options opts)
+    : core_(open_socket(ctx, type, std::move(opts)))
 {
-    core_->start();
 }
 
 socket::~socket()
@@ -36,6 +49,8 @@ socket::~socket()
     if (core_)
         core_->close();
 }
+
+socket::socket(socket&& other) noexcept = default;
 
 socket& socket::operator=(socket&& other) noexcept
 {
@@ -47,6 +62,31 @@ socket& socket::operator=(socket&& other) noexcept
     return *this;
 }
 
+patterns::socket_core& socket::core() const
+{
+    if (!core_)
+        throw std::system_error(socket_error::not_a_socket);
+    return *core_;
+}
+
+socket_type socket::type() const
+{
+    return core().type();
+}
+
+socket::executor_type socket::get_executor() const
+{
+    return core().executor();
+}
+
+void socket::close()
+{
+    core().close_and_wait();
+}
+
+//----------------------------------------------------------------------------
+// Endpoints
+
 std::string socket::bind(std::string_view endpoint)
 {
     std::error_code ec;
@@ -57,6 +97,10 @@ std::string socket::bind(std::string_view endpoint)
 
 std::string socket::bind(std::string_view endpoint, std::error_code& ec)
 {
+    if (!core_) {
+        ec = socket_error::not_a_socket;
+        return {};
+    }
     return core_->bind(endpoint, ec);
 }
 
@@ -69,7 +113,10 @@ void socket::connect(std::string_view endpoint)
 
 void socket::connect(std::string_view endpoint, std::error_code& ec)
 {
-    core_->connect(endpoint, ec);
+    if (!core_)
+        ec = socket_error::not_a_socket;
+    else
+        core_->connect(endpoint, ec);
 }
 
 void socket::unbind(std::string_view endpoint)
@@ -81,7 +128,10 @@ void socket::unbind(std::string_view endpoint)
 
 void socket::unbind(std::string_view endpoint, std::error_code& ec)
 {
-    core_->unbind(endpoint, ec);
+    if (!core_)
+        ec = socket_error::not_a_socket;
+    else
+        core_->unbind(endpoint, ec);
 }
 
 void socket::disconnect(std::string_view endpoint)
@@ -93,28 +143,72 @@ void socket::disconnect(std::string_view endpoint)
 
 void socket::disconnect(std::string_view endpoint, std::error_code& ec)
 {
-    core_->disconnect(endpoint, ec);
+    if (!core_)
+        ec = socket_error::not_a_socket;
+    else
+        core_->disconnect(endpoint, ec);
 }
 
-void socket::send(zmtp::message&& m)
+std::string socket::last_endpoint() const
+{
+    return core().last_endpoint();
+}
+
+//----------------------------------------------------------------------------
+// Sending and receiving
+
+void socket::send(message&& m)
 {
     std::error_code ec;
     send(std::move(m), ec);
     throw_if(ec, "send");
 }
 
-void socket::send(zmtp::message&& m, std::error_code& ec)
+void socket::send(message&& m, std::error_code& ec)
 {
+    if (!core_) {
+        ec = socket_error::not_a_socket;
+        return;
+    }
     core_->send(m, deadline_after(core_->send_timeout()), ec);
 }
 
-bool socket::try_send(zmtp::message& m)
+void socket::send(std::string_view s)
 {
-    std::error_code ec;
-    return core_->send(m, socket_core::clock::time_point::min(), ec);
+    send(message(s));
 }
 
-zmtp::message socket::recv()
+void socket::send(std::string_view s, std::error_code& ec)
+{
+    send(message(s), ec);
+}
+
+void socket::send(std::initializer_list<std::string_view> frames)
+{
+    send(message(frames));
+}
+
+void socket::send(std::initializer_list<std::string_view> frames, std::error_code& ec)
+{
+    send(message(frames), ec);
+}
+
+bool socket::try_send(message& m)
+{
+    std::error_code ec;
+    return try_send(m, ec);
+}
+
+bool socket::try_send(message& m, std::error_code& ec)
+{
+    if (!core_) {
+        ec = socket_error::not_a_socket;
+        return false;
+    }
+    return core_->send(m, clock::time_point::min(), ec);
+}
+
+message socket::recv()
 {
     std::error_code ec;
     auto m = recv(ec);
@@ -122,90 +216,132 @@ zmtp::message socket::recv()
     return m;
 }
 
-zmtp::message socket::recv(std::error_code& ec)
+message socket::recv(std::error_code& ec)
 {
-    zmtp::message m;
-    core_->recv(m, deadline_after(core_->recv_timeout()), ec);
+    message m;
+    if (!core_)
+        ec = socket_error::not_a_socket;
+    else
+        core_->recv(m, deadline_after(core_->recv_timeout()), ec);
     return m;
 }
 
-bool socket::try_recv(zmtp::message& m)
+std::optional<message> socket::try_recv()
 {
     std::error_code ec;
-    return core_->recv(m, socket_core::clock::time_point::min(), ec);
+    return try_recv(ec);
 }
 
-void socket::set_options(const socket_options& o)
+std::optional<message> socket::try_recv(std::error_code& ec)
 {
-    core_->set_options(o);
+    if (!core_) {
+        ec = socket_error::not_a_socket;
+        return std::nullopt;
+    }
+    message m;
+    if (!core_->recv(m, clock::time_point::min(), ec))
+        return std::nullopt;
+    return m;
 }
 
-void socket::on_event(std::function<void(const socket_event&)> handler)
-{
-    core_->set_event_handler(std::move(handler));
-}
+//----------------------------------------------------------------------------
+// Waits, options, events
 
-void socket::close()
+bool socket::wait_until(wait_condition c, std::chrono::milliseconds timeout)
 {
-    core_->close_and_wait();
-}
-
-bool socket::wait_until(std::function<bool()> ready, std::chrono::milliseconds timeout)
-{
-    auto done = std::make_shared<std::promise<std::error_code>>();
-    auto result = done->get_future();
-    core_->start_async_wait(
-        std::move(ready),
-        std::make_unique<detail::async_op_impl<std::function<void(std::error_code)>, std::error_code>>(
-            [done](std::error_code ec) { done->set_value(ec); }, core_->executor()));
-    if (timeout.count() < 0)
-        result.wait();
-    else if (result.wait_for(timeout) != std::future_status::ready)
-        return false; // the parked wait completes harmlessly later (or at close)
-    return !result.get();
+    return core().wait_until(std::move(c), timeout);
 }
 
 bool socket::wait_for_peers(std::size_t n, std::chrono::milliseconds timeout)
 {
-    return wait_until([c = core_.get(), n] { return c->ready_peers() >= n; }, timeout);
+    return wait_until({wait_condition::kind::peers, n, {}}, timeout);
 }
 
 std::size_t socket::peer_count() const
 {
-    std::size_t n = 0;
-    core_->run_sync([&] { n = core_->ready_peers(); });
-    return n;
+    return core().peer_count();
 }
 
-template <zmtp::socket_type Type>
-std::function<bool()> basic_publisher<Type>::subscriber_predicate(std::string topic)
+socket_options socket::options() const
 {
-    auto* c = core().get();
-    return [c, topic = std::move(topic)] {
-        return static_cast<xpub_pattern&>(c->pat()).has_subscriber(topic);
-    };
+    return core().get_options();
 }
 
-template <zmtp::socket_type Type>
-bool basic_publisher<Type>::wait_for_subscriber(std::string_view topic,
-                                                std::chrono::milliseconds timeout)
+void socket::set_options(const socket_options& o)
 {
-    return wait_until(subscriber_predicate(std::string(topic)), timeout);
+    update_options([&o](socket_options& current) { current = o; });
 }
 
-template class basic_publisher<zmtp::socket_type::pub>;
-template class basic_publisher<zmtp::socket_type::xpub>;
+void socket::update_options(const std::function<void(socket_options&)>& change)
+{
+    std::error_code ec;
+    core().update_options(change, ec);
+    throw_if(ec, "set_options");
+}
+
+void socket::on_event(std::function<void(const socket_event&)> handler)
+{
+    core().set_event_handler(std::move(handler));
+}
 
 void sub_socket::subscribe(std::string_view prefix)
 {
-    auto& core = *this->core();
-    core.run_sync([&] { static_cast<xsub_pattern&>(core.pat()).subscribe(prefix); });
+    core().with_pattern([&](patterns::pattern& p) { static_cast<patterns::xsub_pattern&>(p).subscribe(prefix); });
 }
 
 void sub_socket::unsubscribe(std::string_view prefix)
 {
-    auto& core = *this->core();
-    core.run_sync([&] { static_cast<xsub_pattern&>(core.pat()).unsubscribe(prefix); });
+    core().with_pattern([&](patterns::pattern& p) { static_cast<patterns::xsub_pattern&>(p).unsubscribe(prefix); });
 }
 
-} // namespace zmtp::patterns
+std::weak_ptr<patterns::socket_core> patterns::core_of(const socket& s)
+{
+    return s.core_;
+}
+
+//----------------------------------------------------------------------------
+// The entry points of the async templates (impl/socket.hpp)
+
+namespace detail {
+
+asio::any_io_executor completion_executor(const core_ptr& core)
+{
+    if (core)
+        return core->executor();
+    return asio::system_executor();
+}
+
+void start_send(const core_ptr& core, message m, std::unique_ptr<send_op> op)
+{
+    if (!core)
+        op->complete(socket_error::not_a_socket);
+    else
+        core->start_async_send(std::move(m), std::move(op));
+}
+
+void start_recv(const core_ptr& core, std::unique_ptr<recv_op> op)
+{
+    if (!core)
+        op->complete(socket_error::not_a_socket, message{});
+    else
+        core->start_async_recv(std::move(op));
+}
+
+void start_next_event(const core_ptr& core, std::unique_ptr<event_op> op)
+{
+    if (!core)
+        op->complete(socket_error::not_a_socket, socket_event{});
+    else
+        core->start_async_event(std::move(op));
+}
+
+void start_wait(const core_ptr& core, wait_condition c, std::unique_ptr<send_op> op)
+{
+    if (!core)
+        op->complete(socket_error::not_a_socket);
+    else
+        core->start_async_wait(std::move(c), std::move(op));
+}
+
+} // namespace detail
+} // namespace zmtp

@@ -2,54 +2,43 @@
 #pragma once
 
 /** @file
-    `socket_core`: the state of one socket, living on the socket's strand.
+    `socket_core`: one socket, behind the public zmtp::socket -- the
+    coordinator of its parts.
 
     @par Theory of operation
-    Everything a socket owns -- sessions, pipes, the pattern, listeners,
-    connectors, parked asynchronous operations -- is touched only on the
-    socket's strand (the plain io_context executor when the context has a
-    single thread, which is already a strand). There is no mutex on the data
-    path.
+    Everything a socket owns lives on its strand (socket_strand). The parts,
+    each in its own file:
 
-    Application threads reach the strand through two bounded lock-free
-    queues, in batches rather than a hop per message:
+    - the pattern (pattern.hpp and one class per socket type): where
+      messages are routed and fair-queued;
+    - send_handoff: from the caller of send() to the pattern;
+    - recv_handoff: from the pattern to the caller of recv();
+    - session_set: the listeners and the sessions (peers), each session a
+      pipe, an engine and maybe a connector;
+    - socket_events: the event handler and async_next_event();
+    - parked_ops: every asynchronous wait.
 
-    - send: the caller takes one unit of send *credit* (an atomic count of
-      free slots in the pipes, kept by the pattern), pushes the message into
-      the send queue, and posts a drain job only if none is pending. With no
-      credit a blocking send sleeps until the strand adds some: this is how
-      "PUSH blocks until a PULL connects" works. Patterns that drop instead
-      of blocking (PUB, ROUTER) use no credit.
-    - recv: the strand moves messages, in the pattern's fair order, into the
-      receive queue while the application has asked for more; the caller
-      pops them and asks again when the queue runs low.
-
-    Code already running on the strand (a coroutine on the socket's
-    executor, an event handler) bypasses both queues and calls the pattern
-    directly: no thread hop at all.
+    socket_core keeps the options, closing and linger, and the coordination
+    between the parts: the pattern sees it as its pattern_host, the
+    sessions as their session_host.
 */
 
-#include "patterns/context.hpp"
-#include "patterns/detail/async_op.hpp"
-#include "patterns/detail/mpmc_queue.hpp"
-#include "patterns/detail/ring.hpp"
-#include "patterns/detail/waiter.hpp"
-#include "patterns/options.hpp"
+#include "patterns/parked_ops.hpp"
 #include "patterns/pattern.hpp"
-#include "patterns/socket_event.hpp"
-#include "transport/engine.hpp"
-#include "transport/listener.hpp"
+#include "patterns/pattern_host.hpp"
+#include "patterns/recv_handoff.hpp"
+#include "patterns/send_handoff.hpp"
+#include "patterns/session_host.hpp"
+#include "patterns/session_set.hpp"
+#include "patterns/socket_events.hpp"
+#include "patterns/socket_strand.hpp"
+#include "zmtp/socket.hpp"
 
-#include <asio/any_io_executor.hpp>
-#include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
-#include <asio/strand.hpp>
 
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <functional>
-#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,62 +46,69 @@
 
 namespace zmtp::patterns {
 
-namespace detail {
 class context_impl;
-}
-class session;
 
-class socket_core : public std::enable_shared_from_this<socket_core> {
+class socket_core final : public std::enable_shared_from_this<socket_core>,
+                          private pattern_host,
+                          private session_host {
 public:
     using clock = std::chrono::steady_clock;
-    using recv_op = detail::async_op<std::error_code, zmtp::message>;
-    using send_op = detail::async_op<std::error_code>;
-    using event_op = detail::async_op<std::error_code, socket_event>;
+    using send_op = zmtp::detail::send_op;
+    using recv_op = zmtp::detail::recv_op;
+    using event_op = zmtp::detail::event_op;
     using event_handler = std::function<void(const socket_event&)>;
 
-    socket_core(std::shared_ptr<detail::context_impl> ctx, zmtp::socket_type type,
-                socket_options opts);
+    /// `opts` must be valid (socket_options::validate()).
+    socket_core(std::shared_ptr<context_impl> ctx, zmtp::socket_type type, socket_options opts);
     ~socket_core();
 
-    /// Registers with the context; call once after construction.
+    /// Registers with the context; call once, right after construction.
     void start();
 
     //------------------------------------------------------------------------
-    // Entry points for the public API (any thread)
+    // Entry points of the public API (any thread)
 
     std::string bind(std::string_view ep, std::error_code& ec);
     void connect(std::string_view ep, std::error_code& ec);
     void unbind(std::string_view ep, std::error_code& ec);
     void disconnect(std::string_view ep, std::error_code& ec);
+    std::string last_endpoint();
 
-    /** Sends `m` (consumed on success). `deadline` = now means non-blocking. */
-    bool send(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
-    /** Receives into `m`. `deadline` = now means non-blocking. */
-    bool recv(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
+    /// Sends `m` (consumed on success); `deadline` = time_point::min() never waits.
+    bool send(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
+    {
+        return send_.send(m, deadline, ec);
+    }
+    /// Receives into `m`; `deadline` = time_point::min() never waits.
+    bool recv(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
+    {
+        return recv_.recv(m, deadline, ec);
+    }
 
     void start_async_send(zmtp::message m, std::unique_ptr<send_op> op);
     void start_async_recv(std::unique_ptr<recv_op> op);
     void start_async_event(std::unique_ptr<event_op> op);
+    void start_async_wait(zmtp::detail::wait_condition c, std::unique_ptr<send_op> op);
+    /** Waits for `c` up to `timeout` (negative: no limit). A wait that times
+        out leaves nothing behind. */
+    bool wait_until(zmtp::detail::wait_condition c, std::chrono::milliseconds timeout);
+    std::size_t peer_count();
+    /// Waits parked now (for tests: a wait that timed out leaves none).
+    std::size_t parked_waits();
 
-    using wait_op = detail::async_op<std::error_code>;
-    /** Completes `op` once `ready()` (evaluated on the strand) is true: now,
-        or after a later handshake, disconnection or subscription. */
-    void start_async_wait(std::function<bool()> ready, std::unique_ptr<wait_op> op);
-    /// Peers whose handshake is complete and whose connection is up (strand only).
-    std::size_t ready_peers() const noexcept { return ready_peers_; }
-    /// Re-evaluates parked waits (strand only).
-    void check_waits();
+    socket_options get_options();
+    /// Applies `change` to the options on the strand, unless the result is invalid.
+    void update_options(const std::function<void(socket_options&)>& change, std::error_code& ec);
+    void set_event_handler(event_handler h);
+    /// Runs `fn` with the pattern, on the strand, and waits (SUB's subscribe).
+    void with_pattern(const std::function<void(pattern&)>& fn);
 
     /** Begins closing: no new sends; queued messages get `linger` to go out.
         `done` (optional) runs on the strand when the close has finished. */
     void close(std::function<void()> done = {});
     /// Closes and waits for the close to finish (not on the socket's own thread).
     void close_and_wait();
-    bool is_closed() const noexcept { return closing_.load(std::memory_order_acquire); }
 
-    socket_options get_options();
-    void set_options(const socket_options& o);
-    /// sndtimeo / rcvtimeo, readable from any thread.
     std::chrono::milliseconds send_timeout() const noexcept
     {
         return std::chrono::milliseconds(sndtimeo_ms_.load(std::memory_order_relaxed));
@@ -121,156 +117,64 @@ public:
     {
         return std::chrono::milliseconds(rcvtimeo_ms_.load(std::memory_order_relaxed));
     }
-    void set_event_handler(event_handler h);
-    std::string last_endpoint();
-
-    /// Runs `fn` on the strand and waits for it (inline when already there).
-    void run_sync(const std::function<void()>& fn);
-
-    const asio::any_io_executor& executor() const noexcept { return executor_; }
-    bool on_strand() const noexcept;
-    zmtp::socket_type type() const noexcept { return type_; }
-
-    //------------------------------------------------------------------------
-    // Strand side: services for sessions and patterns
-
-    const socket_options& options() const noexcept { return opts_; }
-    pattern& pat() noexcept { return *pattern_; }
-    transport::engine_options engine_options() const;
-    transport::connector_options connector_options() const;
-
-    /** Adjusts the send credit (blocking patterns) by `n` messages and
-        `bytes` bytes; wakes senders when it rises. */
-    void add_credit(std::int64_t n, std::int64_t bytes = 0);
-    /// A pipe has room again (non-credit patterns): wake senders that wait for it.
-    void notify_writable();
-    /// Turns a pipe's peer away (PAIR's second peer).
-    void reject(pipe& p);
-    /// req_relaxed, readable from any thread (REQ's front end).
-    bool req_relaxed() const noexcept { return req_relaxed_.load(std::memory_order_relaxed); }
-    /// Messages arrived (end of an engine's read batch): serve receivers.
-    void on_incoming();
-    void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {});
-
-    void session_attached(session& s);   // pipe joins the pattern
-    void session_connected(session& s);  // handshake done (again)
-    void session_disconnected();         // a ready connection ended
-    void session_terminated(session& s); // accepted session lost its connection
-    void session_drained(session& s);    // terminated session has nothing left to read
-    void session_output_idle();          // a writer went idle (linger check)
-    void listener_accepted(const void* origin, std::string bound, transport::any_stream&& s,
-                           std::string remote);
+    const asio::any_io_executor& executor() const noexcept override { return strand_.executor(); }
+    zmtp::socket_type type() const noexcept override { return type_; }
 
 private:
-    /// Deadlines min() and max() (try_ and untimed calls) need no clock reading.
-    static bool is_nonblocking(clock::time_point deadline) noexcept
+    // pattern_host and session_host
+    const socket_options& options() const noexcept override { return opts_; }
+    std::weak_ptr<void> lifetime() const override
     {
-        if (deadline == clock::time_point::max())
-            return false;
-        return deadline == clock::time_point::min() || deadline <= clock::now();
+        return std::const_pointer_cast<socket_core>(weak_from_this().lock());
     }
-    void ensure_queues();
-    /// True once an application thread has created the queues (any thread).
-    bool queues_ready() const noexcept { return queues_ready_.load(std::memory_order_acquire); }
-    void post_drain();
-    void drain_send_queue();
-    /** Hands `m` to the pattern. With `may_backlog`, a message that finds no
-        room waits in the backlog (and counts as sent). */
-    bool route(zmtp::message& m, std::error_code& ec, bool may_backlog);
-    void flush_backlog();
-    bool send_sync(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
-    bool send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
-    /// Takes credit for one message of `bytes` bytes (any thread); false if there is none.
-    bool try_take_credit(std::size_t bytes) noexcept;
-    bool has_credit() const noexcept;
-    bool take_received(zmtp::message& m, std::error_code& ec);
-    /// Pops from the hand-off queue (any thread), keeping its byte count.
-    bool pop_received(zmtp::message& m);
-    bool next_message(zmtp::message& m);
-    void request_refill();
-    void refill();
-    void serve_async_receivers();
-    void serve_async_senders();
-    void finish_close();
+    void add_credit(std::int64_t n, std::int64_t bytes) override { send_.add_credit(n, bytes); }
+    void writable() override { send_.writable(); }
+    void readable() override { recv_.incoming(); }
+    void reject(pipe& p, std::error_code reason) override;
+    void subscriptions_changed() override { check_waits(); }
+
+    // session_host
+    void emit(socket_event::kind k, std::string endpoint, std::error_code reason) override
+    {
+        events_.emit(k, std::move(endpoint), reason);
+    }
+    void session_ready(session& s) override;
+    void session_lost(session& s) override;
+    void session_terminated(session& s) override { sessions_.departed(s); }
+    void session_drained(session& s) override { sessions_.remove_later(s); }
+    void output_idle() override { check_linger(); }
+    void incoming() override { recv_.incoming(); }
+
+    bool satisfied(const zmtp::detail::wait_condition& c);
+    /// Completes the waits whose condition now holds.
+    void check_waits();
     void check_linger();
-    void remove_session(session* s);
-    void post_remove_session(session& s);
-    void do_bind(std::string_view ep, std::string& bound, std::error_code& ec);
-    /// Pauses or resumes accepting as departed peers' unread messages pile up or drain.
-    void check_departed();
-    void do_connect(std::string_view ep, std::error_code& ec);
+    void finish_close();
+    bool closing() const noexcept { return closing_.load(std::memory_order_acquire); }
 
-    std::shared_ptr<detail::context_impl> ctx_;
+    std::shared_ptr<context_impl> ctx_;
     zmtp::socket_type type_;
-    socket_options opts_;
-    asio::any_io_executor executor_;
-    std::optional<asio::strand<asio::io_context::executor_type>> strand_;
-    asio::io_context::executor_type io_executor_;
+    socket_options opts_; // strand only
+    std::atomic<bool> closing_{false};
+    socket_strand strand_;
+    // The parts, in the order they are built (the pattern first: the
+    // others use it) and torn down (sessions first: they detach their pipes).
     std::unique_ptr<pattern> pattern_;
-    bool blocks_on_send_;
+    send_handoff send_;
+    recv_handoff recv_;
+    socket_events events_;
+    parked_ops<zmtp::detail::wait_condition> waits_;
+    session_set sessions_;
 
-    // Strand state.
-    std::list<std::unique_ptr<session>> sessions_;
-    std::uint64_t next_session_id_ = 1;
-    struct bound_listener {
-        std::string requested;
-        std::string bound;
-        std::shared_ptr<transport::listener> listener;
-    };
-    std::vector<bound_listener> listeners_;
-    std::string last_endpoint_;
-    std::deque<std::unique_ptr<recv_op>> recv_ops_;
-    std::deque<std::pair<zmtp::message, std::unique_ptr<send_op>>> send_ops_;
-    std::deque<std::unique_ptr<event_op>> event_ops_;
-    std::vector<std::pair<std::function<bool()>, std::unique_ptr<wait_op>>> wait_ops_;
-    std::size_t ready_peers_ = 0;
-    // Accepted peers that left messages behind, not yet read: each is
-    // bounded by the receive HWM, their number by pausing the listeners.
-    std::size_t departed_ = 0;
-    std::size_t departed_messages_ = 0;
-    bool accept_paused_ = false;
-    std::deque<socket_event> events_;
-    event_handler event_handler_;
-    detail::ring<zmtp::message> backlog_; // credited sends that found no room
-    detail::ring<zmtp::message> recv_stash_; // taken from the pattern, not yet queued
-    std::uint64_t next_op_id_ = 1;
-    bool recv_demand_ = false;
+    // Closing (strand).
     std::optional<asio::steady_timer> linger_timer_;
     std::vector<std::function<void()>> close_done_;
     bool close_started_ = false;
-    bool serving_senders_ = false;
     bool finished_ = false;
 
-    // Shared with application threads.
-    std::atomic<bool> closing_{false};
+    // Read from any thread.
     std::atomic<std::int64_t> sndtimeo_ms_{-1};
     std::atomic<std::int64_t> rcvtimeo_ms_{-1};
-    std::atomic<bool> req_relaxed_{false};
-    // Send credit: free message slots (and free bytes, with a byte HWM) in the
-    // pipes we route to, minus sends paid for but not yet routed.
-    std::atomic<std::int64_t> credit_{0};
-    std::atomic<std::int64_t> byte_credit_{0};
-    bool byte_limited_ = false; // sndhwm_bytes set at creation
-    std::atomic<bool> drain_posted_{false};
-    std::atomic<bool> refill_posted_{false};
-    std::unique_ptr<detail::mpmc_queue<zmtp::message>> send_queue_;
-    std::unique_ptr<detail::mpmc_queue<zmtp::message>> recv_queue_;
-    // The hand-off queue counts against the receive HWMs: refill() stops at
-    // min(capacity, rcvhwm) messages and, once rcvhwm_bytes has been set, at
-    // rcvhwm_bytes queued bytes, so a reader that stops reading lets the pipe
-    // fill and the engine pause.
-    // Receive chunks kept alive by the hand-off queue, and its bytes, since
-    // the queue was last seen empty (strand only).
-    std::size_t handoff_pinned_ = 0;
-    std::size_t handoff_bytes_ = 0;
-    const zmtp::detail::block* handoff_last_block_ = nullptr;
-    std::atomic<std::size_t> recv_refill_below_{1};
-    std::atomic<bool> recv_count_bytes_{false};
-    std::atomic<std::int64_t> recv_queued_bytes_{0};
-    std::once_flag queues_once_;
-    std::atomic<bool> queues_ready_{false};
-    detail::waiter send_waiter_; // credit or send-queue space
-    detail::waiter recv_waiter_; // messages in the receive queue
 };
 
 } // namespace zmtp::patterns

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "patterns/version.hpp"
+#include "zmtp/version.hpp"
 
-namespace zmtp::patterns {
+namespace zmtp {
 
 std::string_view version() noexcept { return "0.1.0"; }
 
-} // namespace zmtp::patterns
+} // namespace zmtp

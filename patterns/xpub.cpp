@@ -1,83 +1,88 @@
 // SPDX-License-Identifier: MIT
 #include "patterns/xpub.hpp"
 
-#include "patterns/error.hpp"
-#include "patterns/session.hpp"
-#include "patterns/socket_core.hpp"
+#include "zmtp/socket_error.hpp"
 
 #include <algorithm>
 #include <cstring>
 
 namespace zmtp::patterns {
-namespace {
-
-bool is_empty(const std::vector<pipe*>& v) { return v.empty(); }
-
-} // namespace
 
 void xpub_pattern::attach(pipe& p)
 {
-    peers_.try_emplace(&p);
+    auto s = std::make_unique<subscriber>();
+    s->p = &p;
+    subscribers_.emplace(&p, std::move(s));
     fq_.attach(p);
 }
 
-bool xpub_pattern::unlink(pipe& p, std::string_view topic)
+xpub_pattern::subscriber* xpub_pattern::find(pipe& p)
+{
+    auto it = subscribers_.find(&p);
+    return it == subscribers_.end() ? nullptr : it->second.get();
+}
+
+bool xpub_pattern::unlink(subscriber& s, std::string_view topic)
 {
     auto* v = subs_.find(topic);
     if (v == nullptr)
         return false;
-    auto it = std::find(v->begin(), v->end(), &p);
+    auto it = std::find(v->begin(), v->end(), &s);
     if (it == v->end())
         return false;
     *it = v->back(); // the order of a topic's subscribers does not matter
     v->pop_back();
     if (!v->empty())
         return false;
-    subs_.prune(topic, is_empty);
+    subs_.prune(topic, [](const std::vector<subscriber*>& x) { return x.empty(); });
     return true;
 }
 
-void xpub_pattern::forget(pipe& p)
+void xpub_pattern::forget(subscriber& s)
 {
-    auto it = peers_.find(&p);
-    if (it == peers_.end())
-        return;
     // Only this peer's topics are visited: a departure costs what the peer
     // subscribed, however many subscriptions the other peers hold.
-    auto topics = std::move(it->second.topics);
-    peers_.erase(it);
+    auto topics = std::move(s.topics);
+    s.topics.clear();
+    s.cost = 0;
     for (const auto& topic : topics)
-        if (unlink(p, topic))
-            notify(p, false, topic);
+        if (unlink(s, topic))
+            notify(*s.p, false, topic);
 }
 
 void xpub_pattern::detach(pipe& p)
 {
-    forget(p);
+    if (auto* s = find(p)) {
+        forget(*s);
+        subscribers_.erase(&p);
+    }
     // The pipe goes now: what it holds for the application (notifications
     // above all) moves to the socket's own queue, in order.
     while (xpub_ && p.has_in())
         orphans_.push_back(p.pop_in());
     fq_.detach(p);
     if (!orphans_.empty())
-        core_.on_incoming();
+        host_.readable();
 }
 
 void xpub_pattern::terminated(pipe& p)
 {
-    forget(p); // p stays readable until drained, its notifications with it
+    if (auto* s = find(p)) {
+        forget(*s); // p stays readable until drained, its notifications with it
+        subscribers_.erase(&p);
+    }
     if (xpub_ && p.has_in())
-        core_.on_incoming();
+        host_.readable();
 }
 
 void xpub_pattern::disconnected(pipe& p)
 {
     // A connecting XPUB's peer sends all its subscriptions again when it
     // reconnects; the ones it held until now go.
-    forget(p);
-    peers_.try_emplace(&p);
+    if (auto* s = find(p))
+        forget(*s);
     if (xpub_ && p.has_in())
-        core_.on_incoming();
+        host_.readable();
 }
 
 void xpub_pattern::readable(pipe& p)
@@ -93,7 +98,7 @@ void xpub_pattern::readable(pipe& p)
 
 void xpub_pattern::writable(pipe&, std::size_t)
 {
-    core_.notify_writable();
+    host_.writable();
 }
 
 void xpub_pattern::notify(pipe& p, bool subscribe, std::string_view topic)
@@ -110,39 +115,38 @@ void xpub_pattern::notify(pipe& p, bool subscribe, std::string_view topic)
 
 void xpub_pattern::subscription(pipe& p, bool subscribe, zmtp::frame topic)
 {
-    auto peer = peers_.find(&p);
-    if (peer == peers_.end())
+    subscriber* s = find(p);
+    if (s == nullptr)
         return; // a departing peer
     const auto key = topic.view();
-    const auto& opts = core_.options();
-    auto& mine = peer->second;
+    const auto& opts = host_.options();
     if (subscribe) {
-        if (mine.topics.contains(key)) {
+        if (s->topics.contains(key)) {
             if (opts.xpub_verbose || opts.xpub_verboser)
                 notify(p, true, key);
             return;
         }
         const std::size_t cost = key.size() + socket_options::subscription_overhead;
-        if (opts.max_subscription_bytes != 0 && mine.cost + cost > opts.max_subscription_bytes) {
-            p.owner().drop_connection(socket_error::subscription_limit);
+        if (opts.max_subscription_bytes != 0 && s->cost + cost > opts.max_subscription_bytes) {
+            host_.reject(p, socket_error::subscription_limit);
             return;
         }
-        mine.topics.emplace(key);
-        mine.cost += cost;
+        s->topics.emplace(key);
+        s->cost += cost;
         auto& v = subs_.at(key);
-        v.push_back(&p);
+        v.push_back(s);
         if (v.size() == 1 || opts.xpub_verbose || opts.xpub_verboser)
             notify(p, true, key);
-        core_.check_waits();
+        host_.subscriptions_changed();
         return;
     }
     // Cancelling what was never subscribed is ignored, as libzmq does.
-    const auto it = mine.topics.find(key);
-    if (it == mine.topics.end())
+    const auto it = s->topics.find(key);
+    if (it == s->topics.end())
         return;
-    mine.topics.erase(it);
-    mine.cost -= key.size() + socket_options::subscription_overhead;
-    const bool last = unlink(p, key);
+    s->topics.erase(it);
+    s->cost -= key.size() + socket_options::subscription_overhead;
+    const bool last = unlink(*s, key);
     if (last || opts.xpub_verboser)
         notify(p, false, key);
 }
@@ -150,7 +154,7 @@ void xpub_pattern::subscription(pipe& p, bool subscribe, zmtp::frame topic)
 bool xpub_pattern::has_subscriber(std::string_view topic)
 {
     bool found = false;
-    subs_.for_each_prefix_of(topic, [&](std::vector<pipe*>& v) { found = found || !v.empty(); });
+    subs_.for_each_prefix_of(topic, [&](std::vector<subscriber*>& v) { found = found || !v.empty(); });
     return found;
 }
 
@@ -162,25 +166,25 @@ std::error_code xpub_pattern::send(zmtp::message& m)
     // subscription matches its first frame" (a prefix match of bytes).
     ++stamp_;
     matched_.clear();
-    subs_.for_each_prefix_of(m.front().view(), [&](std::vector<pipe*>& v) {
-        for (pipe* p : v)
-            if (p->match_stamp != stamp_) {
-                p->match_stamp = stamp_;
-                matched_.push_back(p);
+    subs_.for_each_prefix_of(m.front().view(), [&](std::vector<subscriber*>& v) {
+        for (subscriber* s : v)
+            if (s->stamp != stamp_) {
+                s->stamp = stamp_;
+                matched_.push_back(s);
             }
     });
-    if (core_.options().xpub_nodrop) {
-        for (pipe* p : matched_)
-            if (!p->can_write())
+    if (host_.options().xpub_nodrop) {
+        for (const subscriber* s : matched_)
+            if (!s->p->can_write())
                 return socket_error::would_block;
     }
     // The last peer takes the original; the others get copies, which share
     // every body too large to be stored inline.
     for (std::size_t i = 0; i < matched_.size(); ++i) {
-        pipe* p = matched_[i];
+        pipe* p = matched_[i]->p;
         if (!p->can_write()) {
             // RFC 29: "SHALL silently drop the message" for a subscriber at its HWM.
-            ++p->dropped;
+            p->count_drop();
             continue;
         }
         if (i + 1 == matched_.size())

@@ -40,6 +40,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -50,22 +51,22 @@ namespace zmtp::patterns {
 
 class xpub_pattern final : public pattern {
 public:
-    xpub_pattern(socket_core& core, bool is_xpub) : pattern(core), xpub_(is_xpub) {}
+    xpub_pattern(pattern_host& host, bool is_xpub) : pattern(host), xpub_(is_xpub) {}
 
     void attach(pipe& p) override;
     void detach(pipe& p) override;
     void terminated(pipe& p) override;
+    void disconnected(pipe& p) override;
     void readable(pipe& p) override;
     void writable(pipe& p, std::size_t freed) override;
     void subscription(pipe& p, bool subscribe, zmtp::frame topic) override;
-    void disconnected(pipe& p) override;
     std::error_code send(zmtp::message& m) override;
     bool recv(zmtp::message& m) override;
     bool blocks_on_send() const noexcept override { return false; }
     bool can_recv() const noexcept override { return xpub_; }
 
     /// Number of peers (pipes) attached.
-    std::size_t peers() const noexcept { return peers_.size(); }
+    std::size_t peers() const noexcept { return subscribers_.size(); }
     /// True if some peer's subscription matches `topic`.
     bool has_subscriber(std::string_view topic);
 
@@ -77,27 +78,30 @@ private:
             return std::hash<std::string_view>{}(s);
         }
     };
-    /// One peer's subscriptions, and what they cost.
-    struct peer_subscriptions {
+    /// One peer: its pipe, its own subscriptions and what they cost.
+    struct subscriber {
+        pipe* p;
         std::unordered_set<std::string, topic_hash, std::equal_to<>> topics;
         std::size_t cost = 0;
+        std::uint64_t stamp = 0; ///< the last send that matched it
     };
-    /// Drops all of `p`'s subscriptions, telling the application of each
-    /// topic left without a subscriber (through p's own queue).
-    void forget(pipe& p);
-    /// Removes `p` from `topic`'s subscribers; true if it was the last one.
-    bool unlink(pipe& p, std::string_view topic);
+    subscriber* find(pipe& p);
+    /// Drops all of `s`'s subscriptions, telling the application of each
+    /// topic left without a subscriber (through s's own queue).
+    void forget(subscriber& s);
+    /// Removes `s` from `topic`'s subscribers; true if it was the last one.
+    bool unlink(subscriber& s, std::string_view topic);
     /// Queues `0x01/0x00 topic` for the application, behind p's messages.
     void notify(pipe& p, bool subscribe, std::string_view topic);
 
     bool xpub_;
-    prefix_tree<std::vector<pipe*>> subs_;
-    std::unordered_map<pipe*, peer_subscriptions> peers_;
+    prefix_tree<std::vector<subscriber*>> subs_;
+    std::unordered_map<pipe*, std::unique_ptr<subscriber>> subscribers_;
     fq fq_;
     // What detached peers left unread (their pipes are gone): read first.
     detail::ring<zmtp::message> orphans_;
     std::uint64_t stamp_ = 0;
-    std::vector<pipe*> matched_;
+    std::vector<subscriber*> matched_;
 };
 
 } // namespace zmtp::patterns

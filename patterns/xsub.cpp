@@ -2,7 +2,6 @@
 #include "patterns/xsub.hpp"
 
 #include "patterns/session.hpp"
-#include "patterns/socket_core.hpp"
 #include "zmtp/command.hpp"
 
 #include <algorithm>
@@ -16,17 +15,13 @@ bool is_zero(const std::size_t& n) { return n == 0; }
 
 void xsub_pattern::attach(pipe& p)
 {
-    p.member = true;
     pipes_.push_back(&p);
     fq_.attach(p);
 }
 
 void xsub_pattern::forget(pipe& p)
 {
-    if (!p.member)
-        return;
-    p.member = false;
-    pipes_.erase(std::remove(pipes_.begin(), pipes_.end(), &p), pipes_.end());
+    std::erase(pipes_, &p);
 }
 
 void xsub_pattern::detach(pipe& p)
@@ -102,7 +97,7 @@ std::error_code xsub_pattern::send(zmtp::message& m)
     for (std::size_t i = 0; i < pipes_.size(); ++i) {
         pipe* p = pipes_[i];
         if (!p->can_write()) {
-            ++p->dropped;
+            p->count_drop();
             continue;
         }
         p->write(i + 1 == pipes_.size() ? std::move(m) : zmtp::message(m));

@@ -31,7 +31,7 @@ namespace zmtp::patterns {
 
 class xsub_pattern final : public pattern {
 public:
-    xsub_pattern(socket_core& core, bool is_xsub) : pattern(core), xsub_(is_xsub) {}
+    xsub_pattern(pattern_host& host, bool is_xsub) : pattern(host), xsub_(is_xsub) {}
 
     void attach(pipe& p) override;
     void detach(pipe& p) override;
@@ -56,7 +56,7 @@ private:
     bool xsub_;
     prefix_tree<std::size_t> subs_;
     fq fq_;
-    std::vector<pipe*> pipes_;
+    std::vector<pipe*> pipes_; // the publishers subscriptions go to
 };
 
 } // namespace zmtp::patterns

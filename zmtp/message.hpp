@@ -10,10 +10,12 @@
 
 #include "zmtp/frame.hpp"
 
+#include <cassert>
 #include <cstddef>
 #include <initializer_list>
 #include <iterator>
 #include <memory>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -72,10 +74,29 @@ public:
     std::size_t size() const noexcept { return count_; }
     bool empty() const noexcept { return count_ == 0; }
 
-    frame& operator[](std::size_t i) noexcept { return i == 0 ? first_ : (*rest_)[i - 1]; }
+    /// Frame `i`. Precondition: i < size() (at() checks it).
+    frame& operator[](std::size_t i) noexcept
+    {
+        assert(i < count_);
+        return i == 0 ? first_ : (*rest_)[i - 1];
+    }
     const frame& operator[](std::size_t i) const noexcept
     {
+        assert(i < count_);
         return i == 0 ? first_ : (*rest_)[i - 1];
+    }
+    /// Frame `i`. @throws std::out_of_range if i >= size()
+    frame& at(std::size_t i)
+    {
+        if (i >= count_)
+            throw std::out_of_range("zmtp::message::at: no such frame");
+        return (*this)[i];
+    }
+    const frame& at(std::size_t i) const
+    {
+        if (i >= count_)
+            throw std::out_of_range("zmtp::message::at: no such frame");
+        return (*this)[i];
     }
     frame& front() noexcept { return first_; }
     const frame& front() const noexcept { return first_; }

@@ -3,8 +3,8 @@
 // and libzmq-named socket options. Test code only, header-only.
 #pragma once
 
-#include "patterns/error.hpp"
-#include "patterns/socket.hpp"
+#include "zmtp/socket_error.hpp"
+#include <zmtp.hpp>
 #include "zmtp/error.hpp"
 #include "zmtp/message.hpp"
 
@@ -23,7 +23,7 @@
 
 namespace zmtp_interop {
 
-namespace zp = zmtp::patterns;
+namespace zp = zmtp;
 using std::chrono::milliseconds;
 
 //----------------------------------------------------------------------------
@@ -133,6 +133,7 @@ inline std::string error_name(const std::error_code& ec)
         case zp::socket_error::invalid_argument: return "invalid_argument";
         case zp::socket_error::would_deadlock: return "would_deadlock";
         case zp::socket_error::subscription_limit: return "subscription_limit";
+        case zp::socket_error::not_a_socket: return "not_a_socket";
         }
     }
     if (ec.category() == zmtp::error_category()) {

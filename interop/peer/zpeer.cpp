@@ -42,8 +42,8 @@ It prints "bound"/"bound2" lines, "ready", and understands only quit.
 */
 
 #include "interop/peer/peer_cli.hpp"
-#include "patterns/error.hpp"
-#include "patterns/socket.hpp"
+#include "zmtp/socket_error.hpp"
+#include <zmtp.hpp>
 #include "zmtp/error.hpp"
 #include "zmtp/message.hpp"
 #include "zmtp/socket_type.hpp"

@@ -38,8 +38,8 @@ Input: "stop" (or end of input) stops the traffic; the socket is closed
 */
 
 #include "interop/peer/peer_cli.hpp"
-#include "patterns/error.hpp"
-#include "patterns/socket.hpp"
+#include "zmtp/socket_error.hpp"
+#include <zmtp.hpp>
 #include "zmtp/error.hpp"
 #include "zmtp/message.hpp"
 #include "zmtp/socket_type.hpp"

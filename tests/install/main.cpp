@@ -2,13 +2,13 @@
 //
 // A user's program, built against the library as a separate project by
 // tests/install. It only uses what an installed copy provides: the public
-// headers, and zmtp::zmtp to link. It handshakes two sans-IO connections in
-// memory and passes one message, then prints the library version.
+// headers, and zmtp::zmtp to link. It passes a message through a PUSH and a
+// PULL socket (one include: <zmtp.hpp>), handshakes two sans-IO connections
+// in memory and passes one message, then prints the library version.
 
-#include "patterns/version.hpp"
+#include <zmtp.hpp>
+
 #include "zmtp/connection.hpp"
-#include "zmtp/message.hpp"
-#include "zmtp/socket_type.hpp"
 #include "zmtp/write_batch.hpp"
 
 #include <algorithm>
@@ -56,8 +56,21 @@ std::vector<zmtp::event> pump(zmtp::connection& from, zmtp::connection& to, std:
 
 int main()
 {
-    std::string version(zmtp::patterns::version());
-    check(!version.empty(), "patterns::version() is not empty");
+    std::string version(zmtp::version());
+    check(!version.empty(), "zmtp::version() is not empty");
+
+    // The socket API, as a user writes it.
+    {
+        zmtp::context ctx;
+        zmtp::pull_socket pull(ctx);
+        const std::string ep = pull.bind("tcp://127.0.0.1:0");
+        zmtp::push_socket push(ctx);
+        push.connect(ep);
+        push.send({"hello", "socket"});
+        const zmtp::message m = pull.recv();
+        check(m.size() == 2 && m.at(0).view() == "hello" && m.at(1).view() == "socket",
+              "a message through PUSH and PULL");
+    }
 
     zmtp::connection_options push_opts;
     push_opts.type = zmtp::socket_type::push;

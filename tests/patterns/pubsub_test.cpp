@@ -19,7 +19,7 @@ std::string unsub_msg(std::string_view topic)
 }
 
 /// The next message on an XPUB that is a (un)subscription notification.
-std::optional<std::string> next_notification(zmtp::patterns::socket& xpub,
+std::optional<std::string> next_notification(zmtp::socket& xpub,
                                              std::chrono::milliseconds timeout = generous)
 {
     auto m = recv_within(xpub, timeout);

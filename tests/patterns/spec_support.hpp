@@ -5,8 +5,8 @@
 
 #include "support.hpp"
 
-#include "patterns/context.hpp"
-#include "patterns/socket.hpp"
+#include "zmtp/context.hpp"
+#include "zmtp/socket.hpp"
 
 #include <memory>
 #include <string>
@@ -14,18 +14,18 @@
 
 namespace zmtp_test {
 
-using zmtp::patterns::context;
-using zmtp::patterns::dealer_socket;
-using zmtp::patterns::pair_socket;
-using zmtp::patterns::pub_socket;
-using zmtp::patterns::pull_socket;
-using zmtp::patterns::push_socket;
-using zmtp::patterns::rep_socket;
-using zmtp::patterns::req_socket;
-using zmtp::patterns::router_socket;
-using zmtp::patterns::sub_socket;
-using zmtp::patterns::xpub_socket;
-using zmtp::patterns::xsub_socket;
+using zmtp::context;
+using zmtp::dealer_socket;
+using zmtp::pair_socket;
+using zmtp::pub_socket;
+using zmtp::pull_socket;
+using zmtp::push_socket;
+using zmtp::rep_socket;
+using zmtp::req_socket;
+using zmtp::router_socket;
+using zmtp::sub_socket;
+using zmtp::xpub_socket;
+using zmtp::xsub_socket;
 
 /// An endpoint to bind for `transport` ("tcp" or "ipc"): an ephemeral tcp
 /// port on the loopback, or a socket file under `dir`.
@@ -50,7 +50,7 @@ inline std::string unused_endpoint(context& ctx, const std::string& transport,
 }
 
 /// Receives one single-frame message as a string; "" plus ec on failure.
-inline std::string recv_string(zmtp::patterns::socket& s, std::error_code& ec)
+inline std::string recv_string(zmtp::socket& s, std::error_code& ec)
 {
     auto m = s.recv(ec);
     if (ec)
@@ -106,7 +106,7 @@ inline long seq_of(const zmtp::message& m)
 /** Makes sure `sub`'s subscriptions have reached `pub`: subscribes `sub`
     to the sync topic and publishes sync messages until one arrives. Later
     receives skip sync messages with recv_data(). */
-inline bool settle_pubsub(zmtp::patterns::socket& pub, sub_socket& sub)
+inline bool settle_pubsub(zmtp::socket& pub, sub_socket& sub)
 {
     static constexpr std::string_view sync_topic = "\xff" "sync";
     sub.subscribe(sync_topic);
@@ -128,7 +128,7 @@ inline bool is_sync(const zmtp::message& m)
 }
 
 /// Receives the next message that is not a sync probe, within `timeout`.
-inline std::optional<zmtp::message> recv_data(zmtp::patterns::socket& s,
+inline std::optional<zmtp::message> recv_data(zmtp::socket& s,
                                               std::chrono::milliseconds timeout = generous)
 {
     const auto deadline = steady::now() + timeout;

@@ -6,14 +6,16 @@
 
 #include "support.hpp"
 
-#include "patterns/context.hpp"
+#include "zmtp/context.hpp"
 #include "patterns/fq.hpp"
 #include "patterns/lb.hpp"
 #include "patterns/pipe.hpp"
 #include "patterns/prefix_tree.hpp"
 #include "patterns/router_table.hpp"
+#include "patterns/pipe_events.hpp"
 #include "patterns/session.hpp"
-#include "patterns/socket.hpp"
+#include "patterns/session_host.hpp"
+#include "zmtp/socket.hpp"
 
 #include <pthread.h>
 
@@ -31,21 +33,48 @@ using zmtp::patterns::session;
 
 namespace {
 
+/// A socket for sessions that never connect: nothing they report matters here.
+struct idle_host final : zmtp::patterns::session_host {
+    asio::io_context io;
+    asio::any_io_executor ex = io.get_executor();
+    zmtp::socket_options opts;
+    const zmtp::socket_options& options() const noexcept override { return opts; }
+    zmtp::socket_type type() const noexcept override { return zmtp::socket_type::push; }
+    const asio::any_io_executor& executor() const noexcept override { return ex; }
+    void emit(zmtp::socket_event::kind, std::string, std::error_code) override {}
+    void session_ready(session&) override {}
+    void session_lost(session&) override {}
+    void session_terminated(session&) override {}
+    void session_drained(session&) override {}
+    void output_idle() override {}
+    void incoming() override {}
+};
+
+struct ignored_pipe_events final : zmtp::patterns::pipe_events {
+    void attach(zpipe&) override {}
+    void detach(zpipe&) override {}
+    void terminated(zpipe&) override {}
+    void connected(zpipe&) override {}
+    void disconnected(zpipe&) override {}
+    void readable(zpipe&) override {}
+    void writable(zpipe&, std::size_t) override {}
+    void subscription(zpipe&, bool, zmtp::frame) override {}
+};
+
 /// Owns stand-alone pipes (and the idle sessions they need as owners).
 class pipe_store {
 public:
-    pipe_store() : sock_(ctx_) {}
-
     zpipe& make(std::size_t sndhwm, std::size_t rcvhwm = 1000)
     {
-        sessions_.push_back(std::make_unique<session>(*sock_.core(), sessions_.size() + 1, "test", false, nullptr));
+        sessions_.push_back(
+            std::make_unique<session>(host_, events_, sessions_.size() + 1, "test", false, 0));
         pipes_.push_back(std::make_unique<zpipe>(*sessions_.back(), sndhwm, rcvhwm));
         return *pipes_.back();
     }
 
 private:
-    zmtp::patterns::context ctx_;
-    zmtp::patterns::push_socket sock_;
+    idle_host host_;
+    ignored_pipe_events events_;
     std::vector<std::unique_ptr<session>> sessions_;
     std::vector<std::unique_ptr<zpipe>> pipes_; // destroyed before their sessions
 };
@@ -147,7 +176,7 @@ TEST_CASE("lb skips full pipes and takes them back when they drain", "[lb]")
     CHECK(seen.size() == 3);
 }
 
-TEST_CASE("lb has no room when every pipe is full, and free_slots counts them", "[lb]")
+TEST_CASE("lb has no room when every pipe is full, and its credit counts their room", "[lb]")
 {
     pipe_store ps;
     zpipe& a = ps.make(2);
@@ -157,20 +186,20 @@ TEST_CASE("lb has no room when every pipe is full, and free_slots counts them", 
     CHECK(l.next() == nullptr);
     l.attach(a);
     l.attach(b);
-    CHECK(l.free_slots() == 3);
+    CHECK(l.take_credit_change() == std::pair<std::int64_t, std::int64_t>{3, 2 * zpipe::unlimited});
     l.send(msg("1"));
     l.send(msg("2"));
     l.send(msg("3"));
     CHECK_FALSE(l.has_room());
     CHECK(l.next() == nullptr);
-    CHECK(l.free_slots() == 0);
+    CHECK(l.take_credit_change().first == -3);
 
     zmtp::message m;
     REQUIRE(a.pop_out(m));
     l.activated(a);
     CHECK(l.has_room());
     CHECK(l.next() == &a);
-    CHECK(l.free_slots() == 1);
+    CHECK(l.take_credit_change().first == 1);
 
     // Detaching removes the pipe from the rotation.
     l.detach(a);
@@ -494,7 +523,7 @@ TEST_CASE("router_table honours the identity a peer asks for", "[router_table]")
     zpipe& a = ps.make(10);
     router_table t;
     CHECK(t.assign(a, "alice") == nullptr);
-    CHECK(a.routing_id == "alice");
+    CHECK(a.routing_id() == "alice");
     CHECK(t.find("alice") == &a);
     CHECK(t.find("bob") == nullptr);
 }
@@ -502,8 +531,8 @@ TEST_CASE("router_table honours the identity a peer asks for", "[router_table]")
 TEST_CASE("router_table gives a duplicate identity a generated 5-byte id starting with 0x00",
           "[router_table]")
 {
-    // RFC 37: "The first octet of the Identity SHALL NOT be zero: identities
-    // starting with a zero octet are reserved for implementations' internal use."
+    // Identities starting with a zero byte are reserved for generated ids
+    // (libzmq's zmq_setsockopt manual, ZMQ_ROUTING_ID).
     pipe_store ps;
     zpipe& a = ps.make(10);
     zpipe& b = ps.make(10);
@@ -511,18 +540,18 @@ TEST_CASE("router_table gives a duplicate identity a generated 5-byte id startin
     router_table t;
     t.assign(a, "same");
     CHECK(t.assign(b, "same") == nullptr);
-    CHECK(a.routing_id == "same");
-    REQUIRE(b.routing_id.size() == 5);
-    CHECK(b.routing_id[0] == '\0');
-    CHECK(t.find(b.routing_id) == &b);
+    CHECK(a.routing_id() == "same");
+    REQUIRE(b.routing_id().size() == 5);
+    CHECK(b.routing_id()[0] == '\0');
+    CHECK(t.find(b.routing_id()) == &b);
     CHECK(t.find("same") == &a);
 
     // No identity at all: generated too, and distinct.
     t.assign(c, "");
-    REQUIRE(c.routing_id.size() == 5);
-    CHECK(c.routing_id[0] == '\0');
-    CHECK(c.routing_id != b.routing_id);
-    CHECK(t.find(c.routing_id) == &c);
+    REQUIRE(c.routing_id().size() == 5);
+    CHECK(c.routing_id()[0] == '\0');
+    CHECK(c.routing_id() != b.routing_id());
+    CHECK(t.find(c.routing_id()) == &c);
 
     // Many generated ids never collide.
     std::set<std::string> ids;
@@ -530,8 +559,8 @@ TEST_CASE("router_table gives a duplicate identity a generated 5-byte id startin
     for (int i = 0; i < 500; ++i) {
         zpipe& p = ps.make(1);
         t.assign(p, "");
-        ids.insert(p.routing_id);
-        CHECK(p.routing_id[0] == '\0');
+        ids.insert(p.routing_id());
+        CHECK(p.routing_id()[0] == '\0');
     }
     CHECK(ids.size() == 500);
 }
@@ -544,8 +573,8 @@ TEST_CASE("router_table handover gives the identity to the newcomer", "[router_t
     router_table t;
     t.assign(old_pipe, "svc");
     CHECK(t.assign(new_pipe, "svc", true) == &old_pipe);
-    CHECK(new_pipe.routing_id == "svc");
-    CHECK(old_pipe.routing_id.empty());
+    CHECK(new_pipe.routing_id() == "svc");
+    CHECK(old_pipe.routing_id().empty());
     CHECK(t.find("svc") == &new_pipe);
     // Removing the displaced pipe does not disturb the new owner.
     t.remove(old_pipe);
@@ -563,14 +592,14 @@ TEST_CASE("router_table remove forgets a pipe, optionally keeping its id string"
     t.assign(b, "b");
     t.remove(a);
     CHECK(t.find("a") == nullptr);
-    CHECK(a.routing_id.empty());
+    CHECK(a.routing_id().empty());
     t.remove(b, true);
     CHECK(t.find("b") == nullptr);
-    CHECK(b.routing_id == "b");
+    CHECK(b.routing_id() == "b");
     // The id is free again.
     zpipe& c = ps.make(10);
     t.assign(c, "a");
-    CHECK(c.routing_id == "a");
+    CHECK(c.routing_id() == "a");
     CHECK(t.find("a") == &c);
     // Re-assigning a pipe releases its previous id.
     t.assign(c, "c");
@@ -588,18 +617,18 @@ TEST_CASE("router_table treats an Identity starting with 0x00 as none", "[router
     zpipe& thief = ps.make(10);
     router_table t;
     t.assign(anon, "");
-    const std::string generated = anon.routing_id;
+    const std::string generated = anon.routing_id();
     t.remove(anon, true);
     CHECK(t.find(generated) == nullptr);
     t.assign(thief, generated);
-    CHECK(thief.routing_id != generated);
+    CHECK(thief.routing_id() != generated);
     CHECK(t.find(generated) == nullptr);
-    REQUIRE(thief.routing_id.size() == 5);
-    CHECK(thief.routing_id[0] == '\0');
+    REQUIRE(thief.routing_id().size() == 5);
+    CHECK(thief.routing_id()[0] == '\0');
     // Any id starting with 0x00, not only a generated one.
     zpipe& other = ps.make(10);
     t.assign(other, std::string("\0abc", 4));
-    CHECK(other.routing_id.size() == 5);
+    CHECK(other.routing_id().size() == 5);
     CHECK(t.find(std::string("\0abc", 4)) == nullptr);
 }
 
@@ -615,11 +644,11 @@ TEST_CASE("router_table gives a taken Identity to its waiter once the holder is 
     router_table t;
     t.assign(old_conn, "worker-1");
     t.assign(new_conn, "worker-1");
-    const std::string interim = new_conn.routing_id;
+    const std::string interim = new_conn.routing_id();
     CHECK(interim[0] == '\0');
     CHECK(t.find("worker-1") == &old_conn);
     t.remove(old_conn, true); // its connection ended
-    CHECK(new_conn.routing_id == "worker-1");
+    CHECK(new_conn.routing_id() == "worker-1");
     CHECK(t.find("worker-1") == &new_conn);
     CHECK(t.find(interim) == &new_conn);
     // When the new connection goes too, both ids are free.
@@ -637,7 +666,7 @@ TEST_CASE("router_table gives a taken Identity to its waiter once the holder is 
     t.remove(b);
     t.remove(a);
     CHECK(t.find("svc") == &c);
-    CHECK(c.routing_id == "svc");
+    CHECK(c.routing_id() == "svc");
 }
 
 //----------------------------------------------------------------------------

@@ -5,8 +5,8 @@
 
 #include "support.hpp"
 
-#include "patterns/context.hpp"
-#include "patterns/socket.hpp"
+#include "zmtp/context.hpp"
+#include "zmtp/socket.hpp"
 #include "transport/endpoint.hpp"
 
 #include <asio/error.hpp>
@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 
 using namespace zmtp_test;
-using zmtp::patterns::context;
-using zmtp::patterns::pull_socket;
-using zmtp::patterns::push_socket;
+using zmtp::context;
+using zmtp::pull_socket;
+using zmtp::push_socket;
 using zmtp::transport::transport_error;
 
 namespace {

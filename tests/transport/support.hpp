@@ -13,9 +13,9 @@
 // Catch2 v2 assertions are not thread-safe: helpers that may run on another
 // thread never assert; they return what happened and the test asserts.
 
-#include "patterns/error.hpp"
-#include "patterns/socket.hpp"
-#include "patterns/socket_event.hpp"
+#include "zmtp/socket_error.hpp"
+#include "zmtp/socket.hpp"
+#include "zmtp/socket_event.hpp"
 #include "transport/endpoint.hpp"
 #include "zmtp/error.hpp"
 #include "zmtp/message.hpp"
@@ -64,10 +64,10 @@ struct StringMaker<std::error_code> {
     }
 };
 template <>
-struct StringMaker<zmtp::patterns::socket_event::kind> {
-    static std::string convert(zmtp::patterns::socket_event::kind k)
+struct StringMaker<zmtp::socket_event::kind> {
+    static std::string convert(zmtp::socket_event::kind k)
     {
-        return std::string(zmtp::patterns::to_string(k));
+        return std::string(zmtp::to_string(k));
     }
 };
 } // namespace Catch
@@ -76,10 +76,10 @@ namespace zmtp_test {
 
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
-using kind = zmtp::patterns::socket_event::kind;
-using zmtp::patterns::socket_error;
-using zmtp::patterns::socket_event;
-using zmtp::patterns::socket_options;
+using kind = zmtp::socket_event::kind;
+using zmtp::socket_error;
+using zmtp::socket_event;
+using zmtp::socket_options;
 
 /// The deadline for anything that should happen "soon": generous, so that a
 /// busy 2-core machine never turns a slow run into a failure.
@@ -450,7 +450,7 @@ private:
     handler, so it outlives the socket's last callback. */
 class event_log {
 public:
-    static std::shared_ptr<event_log> attach(zmtp::patterns::socket& s)
+    static std::shared_ptr<event_log> attach(zmtp::socket& s)
     {
         auto log = std::make_shared<event_log>();
         s.on_event([log](const socket_event& e) { log->push(e); });
@@ -511,7 +511,7 @@ public:
         std::lock_guard lock(mutex_);
         std::string s;
         for (const auto& e : events_) {
-            s += std::string(zmtp::patterns::to_string(e.what)) + " '" + e.endpoint + "'";
+            s += std::string(zmtp::to_string(e.what)) + " '" + e.endpoint + "'";
             if (e.reason)
                 s += " (" + e.reason.message() + ")";
             s += " | ";
@@ -622,7 +622,7 @@ inline zmtp::message make_message(std::initializer_list<std::string_view> frames
 }
 
 /// Receives with the socket's rcvtimeo and returns its frames (empty + ec on failure).
-inline std::vector<std::string> recv_parts(zmtp::patterns::socket& s, std::error_code& ec)
+inline std::vector<std::string> recv_parts(zmtp::socket& s, std::error_code& ec)
 {
     auto m = s.recv(ec);
     if (ec)
@@ -631,11 +631,18 @@ inline std::vector<std::string> recv_parts(zmtp::patterns::socket& s, std::error
 }
 
 /// Polls try_recv until a message arrives or `timeout` passes.
-inline std::optional<zmtp::message> recv_within(zmtp::patterns::socket& s,
+inline std::optional<zmtp::message> recv_within(zmtp::socket& s,
                                                 std::chrono::milliseconds timeout)
 {
     zmtp::message m;
-    if (poll_until([&] { return s.try_recv(m); }, timeout))
+    if (poll_until(
+            [&] {
+                auto got = s.try_recv();
+                if (got)
+                    m = std::move(*got);
+                return got.has_value();
+            },
+            timeout))
         return m;
     return std::nullopt;
 }

@@ -5,13 +5,13 @@
 
 #include "support.hpp"
 
-#include "patterns/context.hpp"
-#include "patterns/socket.hpp"
+#include "zmtp/context.hpp"
+#include "zmtp/socket.hpp"
 
 using namespace zmtp_test;
-using zmtp::patterns::context;
-using zmtp::patterns::pull_socket;
-using zmtp::patterns::push_socket;
+using zmtp::context;
+using zmtp::pull_socket;
+using zmtp::push_socket;
 
 namespace {
 
@@ -468,7 +468,7 @@ TEST_CASE("wire: SUB sends SUBSCRIBE commands to ZMTP 3.1 and 0x01 data frames t
     raw_listener l;
     REQUIRE(l.ok());
     context ctx;
-    zmtp::patterns::sub_socket sub(ctx, test_options());
+    zmtp::sub_socket sub(ctx, test_options());
     auto log = event_log::attach(sub);
     sub.connect(l.endpoint());
     raw_conn c = l.accept();
@@ -506,7 +506,7 @@ TEST_CASE("wire: PUB accepts SUBSCRIBE commands and 0x01 data frames and filters
     const bool legacy = GENERATE(false, true);
     INFO("legacy form " << legacy);
     context ctx;
-    zmtp::patterns::pub_socket pub(ctx, test_options());
+    zmtp::pub_socket pub(ctx, test_options());
     const auto ep = pub.bind("tcp://127.0.0.1:0");
     raw_conn c = raw_conn::connect_tcp(port_of(ep));
     REQUIRE(c.valid());

@@ -5,7 +5,7 @@
     zmtpcat's command line: `zmtpcat TYPE [options]`, parsed into a config.
 */
 
-#include "patterns/options.hpp"
+#include "zmtp/socket_options.hpp"
 #include "zmtp/socket_type.hpp"
 
 #include <chrono>
@@ -35,7 +35,7 @@ struct config {
     /// --interval MS.
     std::chrono::milliseconds interval{0};
     bool verbose = false;
-    zmtp::patterns::socket_options socket;
+    zmtp::socket_options socket;
 
     /// The separator that joins received frames.
     std::string_view separator() const noexcept

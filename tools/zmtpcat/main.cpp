@@ -9,9 +9,9 @@
 #include "run.hpp"
 #include "stopper.hpp"
 
-#include "patterns/context.hpp"
-#include "patterns/socket.hpp"
-#include "patterns/version.hpp"
+#include "zmtp/context.hpp"
+#include <zmtp.hpp>
+#include "zmtp/version.hpp"
 
 #include <asio/error.hpp>
 
@@ -22,15 +22,15 @@
 
 namespace {
 
-using zmtp::patterns::socket_event;
+using zmtp::socket_event;
 
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
 
-zmtp::patterns::socket make_socket(zmtp::patterns::context& ctx, const zmtpcat::config& cfg)
+zmtp::socket make_socket(zmtp::context& ctx, const zmtpcat::config& cfg)
 {
     if (cfg.type == zmtp::socket_type::sub) {
-        zmtp::patterns::sub_socket sub(ctx, cfg.socket);
+        zmtp::sub_socket sub(ctx, cfg.socket);
         if (cfg.subscribe.empty())
             sub.subscribe("");
         for (const auto& prefix : cfg.subscribe)
@@ -38,7 +38,7 @@ zmtp::patterns::socket make_socket(zmtp::patterns::context& ctx, const zmtpcat::
         // sub_socket only adds member functions: the socket keeps its subscriptions.
         return sub; // moved (C++20 implicit move)
     }
-    return zmtp::patterns::socket(ctx, cfg.type, cfg.socket);
+    return zmtp::socket(ctx, cfg.type, cfg.socket);
 }
 
 /// Port 0 or *: the port is only known once bound, so it is always reported.
@@ -59,8 +59,8 @@ int run(const zmtpcat::config& cfg, zmtpcat::stopper& stop)
     std::optional<zmtpcat::event_printer> events;
     if (cfg.verbose)
         events.emplace();
-    zmtp::patterns::context ctx;
-    zmtp::patterns::socket s = make_socket(ctx, cfg);
+    zmtp::context ctx;
+    zmtp::socket s = make_socket(ctx, cfg);
     // On the socket's thread: queue the line, never write it here.
     s.on_event([&stop, printer = events ? &*events : nullptr](const socket_event& e) {
         if (printer)
@@ -114,8 +114,8 @@ int main(int argc, char** argv)
         std::fputs(zmtpcat::help_text().c_str(), stdout);
         return 0;
     case zmtpcat::parse_result::action::version:
-        std::printf("zmtpcat %.*s\n", static_cast<int>(zmtp::patterns::version().size()),
-                    zmtp::patterns::version().data());
+        std::printf("zmtpcat %.*s\n", static_cast<int>(zmtp::version().size()),
+                    zmtp::version().data());
         return 0;
     case zmtpcat::parse_result::action::usage_error:
         zmtpcat::report(parsed.error);

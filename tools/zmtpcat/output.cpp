@@ -38,7 +38,7 @@ void report(std::string_view text)
     print_error_line(line);
 }
 
-std::string format_event(const zmtp::patterns::socket_event& e)
+std::string format_event(const zmtp::socket_event& e)
 {
     std::string line = "event: ";
     line += to_string(e.what);

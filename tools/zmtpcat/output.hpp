@@ -6,7 +6,7 @@
     time, flushed at once so that scripts see each line when it happens.
 */
 
-#include "patterns/socket_event.hpp"
+#include "zmtp/socket_event.hpp"
 
 #include <string>
 #include <string_view>
@@ -23,6 +23,6 @@ void print_error_line(std::string_view line);
 void report(std::string_view text);
 
 /// "event: NAME ENDPOINT [REASON]".
-std::string format_event(const zmtp::patterns::socket_event& e);
+std::string format_event(const zmtp::socket_event& e);
 
 } // namespace zmtpcat

@@ -5,7 +5,7 @@
 #include "line_reader.hpp"
 #include "output.hpp"
 
-#include "patterns/error.hpp"
+#include "zmtp/socket_error.hpp"
 
 #include <atomic>
 #include <poll.h>
@@ -16,7 +16,7 @@ namespace zmtpcat {
 namespace {
 
 using zmtp::socket_type;
-using zmtp::patterns::socket_error;
+using zmtp::socket_error;
 
 constexpr int exit_failure = 1;
 constexpr int exit_timeout = 3;
@@ -25,7 +25,7 @@ constexpr int stopped = -1;
 
 class runner {
 public:
-    runner(zmtp::patterns::socket& s, const config& cfg, stopper& stop)
+    runner(zmtp::socket& s, const config& cfg, stopper& stop)
         : s_(s), cfg_(cfg), stop_(stop)
     {
     }
@@ -227,7 +227,7 @@ private:
         }
     }
 
-    zmtp::patterns::socket& s_;
+    zmtp::socket& s_;
     const config& cfg_;
     stopper& stop_;
     bool first_send_ = true;
@@ -235,7 +235,7 @@ private:
 
 } // namespace
 
-outcome run(zmtp::patterns::socket& s, const config& cfg, stopper& stop)
+outcome run(zmtp::socket& s, const config& cfg, stopper& stop)
 {
     return runner(s, cfg, stop).run();
 }

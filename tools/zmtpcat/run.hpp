@@ -9,13 +9,13 @@
 #include "command_line.hpp"
 #include "stopper.hpp"
 
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 namespace zmtpcat {
 
 /** Runs TYPE's loop on `s` until input ends, --count is reached, a stop is
     requested, or an operation fails. Returns the exit status and the line
     (if any) for stderr. Leaves `s` open unless it had to close it. */
-outcome run(zmtp::patterns::socket& s, const config& cfg, stopper& stop);
+outcome run(zmtp::socket& s, const config& cfg, stopper& stop);
 
 } // namespace zmtpcat

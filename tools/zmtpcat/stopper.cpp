@@ -67,7 +67,7 @@ stopper::~stopper()
         ::close(wake_write_);
 }
 
-void stopper::watch(zmtp::patterns::socket& s)
+void stopper::watch(zmtp::socket& s)
 {
     watcher_ = std::thread([this, &s] { run_watcher(s); });
 }
@@ -81,7 +81,7 @@ void stopper::unwatch()
     watcher_.join();
 }
 
-void stopper::run_watcher(zmtp::patterns::socket& s)
+void stopper::run_watcher(zmtp::socket& s)
 {
     for (;;) {
         char c = 0;

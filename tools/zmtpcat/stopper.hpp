@@ -14,7 +14,7 @@
     handler; a second signal exits at once.
 */
 
-#include "patterns/socket.hpp"
+#include <zmtp.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -39,7 +39,7 @@ public:
     stopper& operator=(const stopper&) = delete;
 
     /// Starts the watcher that closes `s` when a stop is requested.
-    void watch(zmtp::patterns::socket& s);
+    void watch(zmtp::socket& s);
     /// Ends the watcher (call before `s` goes away).
     void unwatch();
 
@@ -55,7 +55,7 @@ public:
     bool sleep_for(std::chrono::milliseconds d) const;
 
 private:
-    void run_watcher(zmtp::patterns::socket& s);
+    void run_watcher(zmtp::socket& s);
 
     int signal_read_ = -1; // the watcher reads requests here
     int wake_read_ = -1;   // polled by waiters; its write end is closed on a stop

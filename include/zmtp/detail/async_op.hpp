@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Type-erased parked asynchronous operations (Asio 1.22 has no
-// any_completion_handler). An operation that cannot complete at once is
-// parked in a list on the socket's strand; completing it posts the handler
-// to its own executor -- never inline, as Asio requires.
+/** @file
+    @internal `async_op`: a type-erased asynchronous operation (Asio 1.22
+    has no any_completion_handler). The socket's templates wrap a completion
+    handler in one and hand it to the library, which parks it until it can
+    complete; completing it posts the handler to its own executor -- never
+    inline, as Asio requires.
+*/
 
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
@@ -18,7 +21,7 @@
 #include <tuple>
 #include <utility>
 
-namespace zmtp::patterns::detail {
+namespace zmtp::detail {
 
 template <class... Args>
 class async_op {
@@ -64,4 +67,4 @@ private:
     asio::executor_work_guard<asio::associated_executor_t<Handler, asio::any_io_executor>> work_;
 };
 
-} // namespace zmtp::patterns::detail
+} // namespace zmtp::detail

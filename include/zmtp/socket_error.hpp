@@ -2,12 +2,12 @@
 #pragma once
 
 /** @file
-    Errors of the socket API.
+    `zmtp::socket_error`: errors of the socket API.
 */
 
 #include <system_error>
 
-namespace zmtp::patterns {
+namespace zmtp {
 
 /** Errors returned by socket operations. */
 enum class socket_error {
@@ -22,8 +22,10 @@ enum class socket_error {
     invalid_argument,  ///< a malformed option value or message (EINVAL)
     would_deadlock,    ///< a blocking call that would have to wait, made on the socket's own thread
     subscription_limit, ///< a peer's subscriptions passed max_subscription_bytes (it is dropped)
+    not_a_socket,      ///< the socket object was moved from, or never opened (ENOTSOCK)
 };
 
+/// The category of socket_error (name "zmtp.socket").
 const std::error_category& socket_category() noexcept;
 
 inline std::error_code make_error_code(socket_error e) noexcept
@@ -31,7 +33,7 @@ inline std::error_code make_error_code(socket_error e) noexcept
     return {static_cast<int>(e), socket_category()};
 }
 
-} // namespace zmtp::patterns
+} // namespace zmtp
 
 template <>
-struct std::is_error_code_enum<zmtp::patterns::socket_error> : std::true_type {};
+struct std::is_error_code_enum<zmtp::socket_error> : std::true_type {};

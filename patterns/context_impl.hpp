@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+/** @file
+    `context_impl`: what a zmtp::context owns -- the io_context, its threads,
+    and the list of sockets still open on it.
+*/
+
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 
@@ -12,10 +17,8 @@
 #include <vector>
 
 namespace zmtp::patterns {
-class socket_core;
-}
 
-namespace zmtp::patterns::detail {
+class socket_core;
 
 class context_impl {
 public:
@@ -47,4 +50,4 @@ private:
     int running_ = 0; // threads still inside io_context::run()
 };
 
-} // namespace zmtp::patterns::detail
+} // namespace zmtp::patterns

@@ -2,16 +2,18 @@
 #pragma once
 
 /** @file
-    `context`: the I/O threads sockets run on.
+    `zmtp::context`: the I/O threads sockets run on.
 */
-
-#include <asio/io_context.hpp>
 
 #include <memory>
 
-namespace zmtp::patterns {
+namespace asio {
+class io_context;
+}
 
-namespace detail {
+namespace zmtp {
+
+namespace patterns {
 class context_impl;
 }
 
@@ -36,13 +38,14 @@ public:
     context(const context&) = delete;
     context& operator=(const context&) = delete;
 
+    /// The io_context the sockets run on.
     asio::io_context& get_io_context() noexcept;
 
     /// @internal
-    const std::shared_ptr<detail::context_impl>& impl() const noexcept { return impl_; }
+    const std::shared_ptr<patterns::context_impl>& impl() const noexcept { return impl_; }
 
 private:
-    std::shared_ptr<detail::context_impl> impl_;
+    std::shared_ptr<patterns::context_impl> impl_;
 };
 
-} // namespace zmtp::patterns
+} // namespace zmtp

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-/** @file The library version. */
+/** @file `zmtp::version()`: the library version. */
 
 #include <string_view>
 
-namespace zmtp::patterns {
+namespace zmtp {
 
 /// The library version, "MAJOR.MINOR.PATCH".
 std::string_view version() noexcept;
 
-} // namespace zmtp::patterns
+} // namespace zmtp

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "patterns/error.hpp"
+#include "zmtp/socket_error.hpp"
 
 #include <string>
 
-namespace zmtp::patterns {
+namespace zmtp {
 namespace {
 
 class category_impl final : public std::error_category {
@@ -25,6 +25,7 @@ public:
             return "blocking call on the socket's own executor would deadlock";
         case socket_error::subscription_limit:
             return "the peer's subscriptions passed max_subscription_bytes";
+        case socket_error::not_a_socket: return "not a socket (moved from)";
         }
         return "unknown socket error";
     }
@@ -37,6 +38,7 @@ public:
         case socket_error::not_supported: return std::errc::operation_not_supported;
         case socket_error::invalid_argument: return std::errc::invalid_argument;
         case socket_error::host_unreachable: return std::errc::host_unreachable;
+        case socket_error::not_a_socket: return std::errc::not_a_socket;
         default: return {ev, *this};
         }
     }
@@ -50,4 +52,4 @@ const std::error_category& socket_category() noexcept
     return instance;
 }
 
-} // namespace zmtp::patterns
+} // namespace zmtp

@@ -2,14 +2,14 @@
 #pragma once
 
 /** @file
-    Socket events: what happened to a socket's endpoints and connections.
+    `zmtp::socket_event`: what happened to a socket's endpoints and connections.
 */
 
 #include <string>
 #include <string_view>
 #include <system_error>
 
-namespace zmtp::patterns {
+namespace zmtp {
 
 /** One socket event. */
 struct socket_event {
@@ -34,4 +34,4 @@ struct socket_event {
 /// "listening", "connect-retried", "handshake-failed", ...
 std::string_view to_string(socket_event::kind k) noexcept;
 
-} // namespace zmtp::patterns
+} // namespace zmtp

@@ -2,8 +2,10 @@
 #pragma once
 
 /** @file
-    Socket options: one plain struct, with libzmq's meanings and defaults
-    except where noted (linger, reconnect backoff, size limits).
+    `zmtp::socket_options`: one plain struct, with libzmq's meanings and
+    defaults except where noted (linger, reconnect backoff, size limits).
+    Set a whole struct at creation or with socket::set_options(), or one
+    field at a time with socket::set().
 */
 
 #include "zmtp/limits.hpp"
@@ -12,8 +14,9 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <system_error>
 
-namespace zmtp::patterns {
+namespace zmtp {
 
 using std::chrono::milliseconds;
 
@@ -51,7 +54,9 @@ struct socket_options {
     milliseconds heartbeat_timeout{-1};
     /// TTL announced in PINGs (at most 65.5 s, libzmq's limit).
     milliseconds heartbeat_ttl{0};
-    /// Identity sent in READY (REQ, DEALER, ROUTER): 0..255 bytes, not starting with 0x00.
+    /** Identity sent in READY (REQ, DEALER, ROUTER): 0..255 bytes, not
+        starting with 0x00 (reserved for generated ids); another value is refused
+        with socket_error::invalid_argument. */
     std::string routing_id;
     /// Extra READY properties.
     zmtp::metadata metadata;
@@ -104,6 +109,9 @@ struct socket_options {
     milliseconds req_timeout{0};
     /// REQ lazy-pirate mode: resends after the first attempt.
     int req_retries = 3;
+
+    /// Checks the values no socket can use; socket_error::invalid_argument if one is wrong.
+    std::error_code validate() const;
 };
 
-} // namespace zmtp::patterns
+} // namespace zmtp

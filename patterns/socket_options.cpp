@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+#include "zmtp/socket_options.hpp"
+
+#include "zmtp/socket_error.hpp"
+
+namespace zmtp {
+
+std::error_code socket_options::validate() const
+{
+    // A routing id is at most 255 bytes (RFC 37 sends it as a property of
+    // READY, whose name is a short string; libzmq caps the value too), and
+    // ids starting with a zero byte are reserved for the generated ones.
+    if (routing_id.size() > 255 || (!routing_id.empty() && routing_id[0] == '\0'))
+        return socket_error::invalid_argument;
+    if (limits.max_frame_size == 0 || limits.max_message_size == 0 ||
+        limits.max_frames_per_message == 0)
+        return socket_error::invalid_argument;
+    return {};
+}
+
+} // namespace zmtp
