@@ -240,8 +240,6 @@ void send_handoff::add_credit(std::int64_t n, std::int64_t bytes)
 void send_handoff::writable()
 {
     pump();
-    if (backlog_.empty() && queue_ready_.load(std::memory_order_acquire) && queue_->size_approx() != 0)
-        post_drain();
     waiter_.notify();
 }
 
@@ -255,13 +253,19 @@ void send_handoff::pump()
         pump_again_ = true;
         return;
     }
+    struct reset {
+        bool& flag;
+        ~reset() { flag = false; } // even if routing throws (bad_alloc)
+    } guard{pumping_};
     pumping_ = true;
     do {
         pump_again_ = false;
         flush_backlog(); // credited messages that found no room go first
         serve_parked();
     } while (pump_again_);
-    pumping_ = false;
+    // The queue stops draining while the backlog waits: go on now.
+    if (backlog_.empty() && queue_ready_.load(std::memory_order_acquire) && queue_->size_approx() != 0)
+        post_drain();
 }
 
 void send_handoff::flush_backlog()

@@ -25,6 +25,8 @@ public:
     virtual const socket_options& options() const noexcept = 0;
     virtual zmtp::socket_type type() const noexcept = 0;
     virtual const asio::any_io_executor& executor() const noexcept = 0;
+    /// True once close() was called: no new peer may join.
+    virtual bool closing() const noexcept = 0;
     virtual void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {}) = 0;
 
     /// The handshake completed (again, after a reconnect).

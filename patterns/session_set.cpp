@@ -54,6 +54,10 @@ std::string session_set::bind(std::string_view ep, std::error_code& ec)
 void session_set::accepted(std::uint64_t listener, const std::string& bound,
                            transport::any_stream&& s, std::string remote)
 {
+    // An accept that completed while the socket began closing: the stream
+    // is dropped (closed by its destructor), and nobody hears of it.
+    if (host_.closing())
+        return;
     host_.emit(socket_event::kind::accepted, remote);
     sessions_.push_back(
         std::make_unique<session>(host_, pattern_, next_id_++, bound, false, listener));
@@ -84,12 +88,7 @@ void session_set::unbind(std::string_view ep, std::error_code& ec)
         host_.emit(socket_event::kind::closed, it->bound);
         listeners_.erase(it);
         // Connections accepted through that endpoint go too.
-        for (auto s = sessions_.begin(); s != sessions_.end();) {
-            auto next = std::next(s);
-            if ((*s)->listener() == id)
-                remove(**s);
-            s = next;
-        }
+        remove_if([id](const session& s) { return s.listener() == id; });
         ec.clear();
         return;
     }
@@ -98,19 +97,30 @@ void session_set::unbind(std::string_view ep, std::error_code& ec)
 
 void session_set::disconnect(std::string_view ep, std::error_code& ec)
 {
-    bool found = false;
-    for (auto s = sessions_.begin(); s != sessions_.end();) {
-        auto next = std::next(s);
-        if ((*s)->connecting() && (*s)->endpoint() == ep) {
-            remove(**s);
-            found = true;
-        }
-        s = next;
-    }
+    const bool found =
+        remove_if([ep](const session& s) { return s.connecting() && s.endpoint() == ep; }) != 0;
     if (found)
         ec.clear();
     else
         ec = transport::transport_error::unknown_endpoint;
+}
+
+template <class Pred>
+std::size_t session_set::remove_if(Pred pred)
+{
+    // By id, one at a time: removing a session can end a lingering close,
+    // which stops and removes every session (the list changes under us).
+    std::vector<std::uint64_t> ids;
+    for (const auto& s : sessions_)
+        if (pred(*s))
+            ids.push_back(s->id());
+    for (const std::uint64_t id : ids)
+        for (auto& s : sessions_)
+            if (s->id() == id) {
+                remove(*s);
+                break;
+            }
+    return ids.size();
 }
 
 void session_set::remove(session& s)

@@ -84,6 +84,9 @@ private:
     void accepted(std::uint64_t listener, const std::string& bound, transport::any_stream&& s,
                   std::string remote);
     void remove(session& s);
+    /// Removes the sessions `pred` selects; returns how many it selected.
+    template <class Pred>
+    std::size_t remove_if(Pred pred);
     /// Pauses or resumes accepting as departed peers' unread messages pile up or drain.
     void check_departed();
 

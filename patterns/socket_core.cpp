@@ -124,8 +124,8 @@ void socket_core::start_async_wait(zmtp::detail::wait_condition c, std::unique_p
 
 bool socket_core::wait_until(zmtp::detail::wait_condition c, std::chrono::milliseconds timeout)
 {
-    // On the socket's own thread a wait could never be served: answer now.
-    if (strand_.on_strand() || strand_.on_io_thread()) {
+    // On the socket's own strand a wait could never be served: answer now.
+    if (strand_.on_strand()) {
         bool now = false;
         strand_.run_sync([&] { now = !closing() && satisfied(c); });
         return now;

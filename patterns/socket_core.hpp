@@ -134,6 +134,7 @@ private:
     void subscriptions_changed() override { check_waits(); }
 
     // session_host
+    bool closing() const noexcept override { return closing_.load(std::memory_order_acquire); }
     void emit(socket_event::kind k, std::string endpoint, std::error_code reason) override
     {
         events_.emit(k, std::move(endpoint), reason);
@@ -150,7 +151,6 @@ private:
     void check_waits();
     void check_linger();
     void finish_close();
-    bool closing() const noexcept { return closing_.load(std::memory_order_acquire); }
 
     std::shared_ptr<context_impl> ctx_;
     zmtp::socket_type type_;

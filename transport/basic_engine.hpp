@@ -48,7 +48,8 @@ public:
     {
         arm_timer();
         do_write(); // the greeting
-        do_read();
+        if (!closed_) // the write may have failed, and told the owner
+            do_read();
     }
 
     void notify_outbound() override
@@ -215,18 +216,23 @@ private:
     void post_gather(int turns)
     {
         write_posted_ = true;
-        asio::post(stream_.get_executor(), [self = this->shared_from_this(), this, turns] {
-            write_posted_ = false;
-            gather(turns);
-        });
+        asio::post(stream_.get_executor(),
+                   [self = this->shared_from_this(), this, turns] { gather(turns); });
     }
 
     void gather(int turns)
     {
-        if (closed_ || writing_)
+        if (closed_ || writing_) {
+            write_posted_ = false; // a write under way gathers again when it ends
             return;
+        }
         const std::size_t before = batch_.message_count();
+        // write_posted_ stays set while filling: pulling frees room in the
+        // pipe, the pattern may route more to this peer, and its notify
+        // must not post a second gather -- this one (or the write it ends
+        // in) takes what was added.
         fill_batch();
+        write_posted_ = false;
         if (turns > 0 && batch_.message_count() > before && batch_.size_bytes() < gathered_enough) {
             post_gather(turns - 1);
             return;
@@ -246,9 +252,6 @@ private:
     }
 
     // The batch is empty whenever no write is under way or being gathered.
-    // Pulling frees room in the pipe, so the pattern may route more to this
-    // peer meanwhile; its notify_outbound() finds a gather posted (or
-    // posts one) and the next write carries it.
     void fill_batch()
     {
         conn_.take_output(batch_);

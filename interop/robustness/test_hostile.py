@@ -390,6 +390,12 @@ def fd_exhaustion():
     """Out of descriptors, accept fails: the listener backs off instead of
     spinning, reports accept-failed, and accepts again once there are
     descriptors."""
+    if "undefined" in rl.SANITIZE:
+        # UBSan checks a vptr by probing the memory through a pipe it opens:
+        # with no descriptor left, every check fails and aborts the process
+        # (a false report). The plain build runs this case.
+        print("SKIP: robust.hostile.fd-exhaustion under UndefinedBehaviorSanitizer")
+        return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
     try:

@@ -96,6 +96,8 @@ public:
     {
         read_buf_ = b;
         pending_read_ = std::move(h);
+        if (closed_)
+            return complete_read(asio::error::bad_descriptor, 0); // as a closed socket does
         if (std::error_code ec; injected(ec))
             return complete_read(ec, 0);
         deliver();
@@ -104,7 +106,10 @@ public:
     void start_wait(std::function<void(std::error_code)> h)
     {
         pending_wait_ = std::move(h);
-        if (std::error_code ec; injected(ec)) {
+        std::error_code ec;
+        if (closed_)
+            ec = asio::error::bad_descriptor;
+        if (ec || injected(ec)) {
             auto w = std::move(pending_wait_);
             pending_wait_ = nullptr;
             asio::post(ex_, [w = std::move(w), ec] { w(ec); });
