@@ -178,8 +178,11 @@ void recv_handoff::refill()
         }
         if (!next_message(next))
             break;
+        // Everything about the message is read before it is pushed: a
+        // reader may take it, and free its chunk, at once.
         const std::size_t msg_frames = next.size();
         const auto* block = next.first_block();
+        const std::size_t block_capacity = block != nullptr ? block->capacity : 0;
         const std::size_t bytes = (count_bytes || block != nullptr) ? next.bytes() : 0;
         // A push can fail while a reader is still finishing its pop: the
         // message waits in the stash for the next refill.
@@ -199,8 +202,8 @@ void recv_handoff::refill()
         frames += msg_frames;
         if (block != nullptr) {
             pinned_message_bytes_ += bytes;
-            if (block != last_block_) {
-                pinned_ += block->capacity;
+            if (block != last_block_) { // compares addresses only: it may be gone
+                pinned_ += block_capacity;
                 last_block_ = block;
             }
         }
