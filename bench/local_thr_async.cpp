@@ -11,9 +11,7 @@ asio::awaitable<void> receive(zmtp::pull_socket& s, std::size_t size,
     bench::clock::time_point start;
     zmtp::message m;
     for (unsigned long long i = 0; i < count; ++i) {
-        if (auto got = await_only ? std::nullopt : s.try_recv()) {
-            m = std::move(*got);
-        } else {
+        if (await_only || !s.try_recv(m)) {
             auto [ec, msg] = co_await s.async_recv(bench::as_tuple(bench::use_awaitable));
             if (ec)
                 bench::fail(ec.message().c_str());

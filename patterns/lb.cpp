@@ -72,12 +72,20 @@ pipe& lb::send(zmtp::message&& m)
     p.write(std::move(m));
     if (!p.can_write()) {
         deactivate(p);
-    } else {
+    } else if (++current_ == active_) {
         // RFC 30: "SHALL route outgoing messages to available peers using a
         // round-robin strategy."
-        current_ = (current_ + 1) % active_;
+        current_ = 0;
     }
-    recount(p);
+    // One message less room: without a byte mark that is all there is to
+    // count (and an unlimited pipe does not change at all).
+    if (p.sndhwm_bytes_ == 0) {
+        const std::size_t now = p.free_slots();
+        credit_change_ += static_cast<std::int64_t>(now) - static_cast<std::int64_t>(p.lb_counted_);
+        p.lb_counted_ = now;
+    } else {
+        recount(p);
+    }
     return p;
 }
 

@@ -153,7 +153,7 @@ public:
 private:
     // The strategies' own bookkeeping, kept here so that they find a pipe's
     // place without a lookup; each touches only its own fields.
-    friend class lb;
+    friend class lb; // reads sndhwm_bytes_ too
     friend class fq;
     friend class router_table;
     std::size_t lb_slot_ = npos;          ///< lb: index in its array

@@ -232,6 +232,12 @@ std::optional<message> socket::try_recv()
     return try_recv(ec);
 }
 
+bool socket::try_recv(message& m)
+{
+    std::error_code ec;
+    return core_ && core_->recv(m, clock::time_point::min(), ec);
+}
+
 std::optional<message> socket::try_recv(std::error_code& ec)
 {
     if (!core_) {

@@ -139,6 +139,9 @@ public:
     std::optional<message> try_recv();
     /// As try_recv(); `ec` says why not (would_block, closed, ...).
     std::optional<message> try_recv(std::error_code& ec);
+    /** Receives into `m` if a message is ready now; false otherwise. The
+        form for a loop that reuses one message: no optional to move through. */
+    bool try_recv(message& m);
 
     //------------------------------------------------------------------------
     // Asynchronous
