@@ -55,7 +55,7 @@ public:
         const std::uint64_t id = next_id_++;
         op->id = id;
         // By value: the cancellation may come after the socket is gone.
-        op->on_cancel([this, id, owner = strand_.owner(), ex = strand_.executor()] {
+        op->on_cancel([this, id, owner = strand_.lifetime(), ex = strand_.executor()] {
             asio::post(ex, [this, id, owner] {
                 if (auto alive = owner.lock())
                     if (auto e = take(id))

@@ -11,7 +11,7 @@ constexpr std::size_t queue_capacity = 256;
 
 } // namespace
 
-recv_handoff::recv_handoff(const socket_strand& strand, pattern& pat, const socket_options& opts,
+recv_handoff::recv_handoff(socket_strand& strand, pattern& pat, const socket_options& opts,
                            const std::atomic<bool>& closing)
     : strand_(strand), pattern_(pat), opts_(opts), closing_(closing), parked_(strand)
 {
@@ -42,6 +42,15 @@ bool recv_handoff::recv(zmtp::message& m, clock::time_point deadline, std::error
     }
     ensure_queue();
     for (;;) {
+        // Same-thread I/O: if nobody owns the socket, take the pattern's
+        // next message here instead of waiting for the I/O thread to hand
+        // it over.
+        if (strand_.owner().try_enter()) {
+            const bool got = take(m, ec);
+            strand_.owner().leave();
+            if (got)
+                return !ec;
+        }
         if (pop(m)) {
             if (queue_->size_approx() < refill_below_.load(std::memory_order_relaxed))
                 request_refill();
@@ -56,6 +65,10 @@ bool recv_handoff::recv(zmtp::message& m, clock::time_point deadline, std::error
         request_refill();
         if (nonblocking) {
             ec = socket_error::would_block;
+            return false;
+        }
+        if (strand_.would_deadlock()) { // a handler of another socket, on our only thread
+            ec = socket_error::would_deadlock;
             return false;
         }
         const auto key = waiter_.prepare();

@@ -45,7 +45,7 @@ public:
     using clock = std::chrono::steady_clock;
     using recv_op = zmtp::detail::async_op<std::error_code, zmtp::message>;
 
-    recv_handoff(const socket_strand& strand, pattern& pat, const socket_options& opts,
+    recv_handoff(socket_strand& strand, pattern& pat, const socket_options& opts,
                  const std::atomic<bool>& closing);
 
     //------------------------------------------------------------------------
@@ -89,7 +89,7 @@ private:
     void refill();
     void serve_parked();
 
-    const socket_strand& strand_;
+    socket_strand& strand_;
     pattern& pattern_;
     const socket_options& opts_; // strand only
     const std::atomic<bool>& closing_;

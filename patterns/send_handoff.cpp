@@ -2,6 +2,7 @@
 #include "patterns/send_handoff.hpp"
 
 #include "patterns/pattern.hpp"
+#include "transport/inline_io.hpp"
 #include "zmtp/socket_error.hpp"
 
 #include <asio/post.hpp>
@@ -13,7 +14,7 @@ constexpr std::size_t queue_capacity = 1024;
 
 } // namespace
 
-send_handoff::send_handoff(const socket_strand& strand, pattern& pat,
+send_handoff::send_handoff(socket_strand& strand, pattern& pat,
                            const std::atomic<bool>& closing, bool byte_limited)
     : strand_(strand),
       pattern_(pat),
@@ -77,18 +78,40 @@ bool send_handoff::send_sync(zmtp::message& m, clock::time_point deadline, std::
     }
 }
 
+bool send_handoff::send_owned(zmtp::message& m, std::error_code& ec)
+{
+    // Whatever other threads queued goes first: the order of a thread's
+    // messages must not depend on which path each took.
+    if (queue_ready_.load(std::memory_order_acquire) && queue_->size_approx() != 0)
+        drain_queue();
+    if (!try_take_credit(m.bytes())) {
+        ec = socket_error::would_block;
+        return false;
+    }
+    // Only credited sends may wait in the backlog: the credit bounds it.
+    return route(m, ec, blocks_);
+}
+
 bool send_handoff::send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
 {
     const bool nonblocking = is_nonblocking(deadline);
     if (on_strand()) {
-        if (!try_take_credit(m.bytes())) {
-            ec = nonblocking ? socket_error::would_block : socket_error::would_deadlock;
-            return false;
-        }
-        // Only credited sends may wait in the backlog: the credit bounds it.
-        if (!route(m, ec, blocks_) && ec == socket_error::would_block && !nonblocking)
+        if (!send_owned(m, ec) && ec == socket_error::would_block && !nonblocking)
             ec = socket_error::would_deadlock;
         return !ec;
+    }
+    // Same-thread I/O: if nobody owns the socket, route here, now, instead
+    // of handing the message to the I/O thread.
+    if (strand_.owner().try_enter()) {
+        bool sent;
+        {
+            const transport::inline_io::scope io; // an idle connection is written here
+            sent = send_owned(m, ec);
+        }
+        strand_.owner().leave();
+        if (sent || ec != socket_error::would_block || nonblocking)
+            return sent;
+        ec.clear(); // no room yet: wait for credit below
     }
 
     ensure_queue();
@@ -96,6 +119,10 @@ bool send_handoff::send_queued(zmtp::message& m, clock::time_point deadline, std
     while (!try_take_credit(bytes)) {
         if (nonblocking) {
             ec = socket_error::would_block;
+            return false;
+        }
+        if (strand_.would_deadlock()) { // a handler of another socket, on our only thread
+            ec = socket_error::would_deadlock;
             return false;
         }
         const auto key = waiter_.prepare();

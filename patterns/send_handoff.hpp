@@ -48,7 +48,7 @@ public:
     using clock = std::chrono::steady_clock;
     using send_op = zmtp::detail::async_op<std::error_code>;
 
-    send_handoff(const socket_strand& strand, pattern& pat, const std::atomic<bool>& closing,
+    send_handoff(socket_strand& strand, pattern& pat, const std::atomic<bool>& closing,
                  bool byte_limited);
 
     //------------------------------------------------------------------------
@@ -87,6 +87,10 @@ private:
     bool on_strand() const noexcept { return strand_.on_strand(); }
     bool closing() const noexcept { return closing_.load(std::memory_order_acquire); }
 
+    // Owning the socket (a handler, or an application thread that took it).
+    /// Routes now if there is room; would_block otherwise.
+    bool send_owned(zmtp::message& m, std::error_code& ec);
+
     // Any thread.
     bool send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
     bool send_sync(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
@@ -106,7 +110,7 @@ private:
     void flush_backlog();
     void serve_parked();
 
-    const socket_strand& strand_;
+    socket_strand& strand_;
     pattern& pattern_;
     const std::atomic<bool>& closing_;
     const bool blocks_;       // the pattern blocks when full (takes credit)

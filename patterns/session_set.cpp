@@ -36,11 +36,11 @@ std::string session_set::bind(std::string_view ep, std::error_code& ec)
     if (accept_paused_)
         l->pause();
     l->start(
-        [this, w = strand_.owner(), id, bound](transport::any_stream&& s, std::string remote) {
+        [this, w = strand_.lifetime(), id, bound](transport::any_stream&& s, std::string remote) {
             if (auto alive = w.lock())
                 accepted(id, bound, std::move(s), std::move(remote));
         },
-        [this, w = strand_.owner(), bound](std::error_code e) {
+        [this, w = strand_.lifetime(), bound](std::error_code e) {
             if (auto alive = w.lock())
                 host_.emit(socket_event::kind::accept_failed, bound, e);
         });

@@ -40,7 +40,7 @@ socket_core::~socket_core()
 
 void socket_core::start()
 {
-    strand_.set_owner(weak_from_this());
+    strand_.set_lifetime(weak_from_this());
     ctx_->register_socket(shared_from_this());
 }
 
@@ -124,8 +124,9 @@ void socket_core::start_async_wait(zmtp::detail::wait_condition c, std::unique_p
 
 bool socket_core::wait_until(zmtp::detail::wait_condition c, std::chrono::milliseconds timeout)
 {
-    // On the socket's own strand a wait could never be served: answer now.
-    if (strand_.on_strand()) {
+    // On the thread the socket's handlers need, a wait could never be
+    // served: answer now.
+    if (strand_.on_strand() || strand_.would_deadlock()) {
         bool now = false;
         strand_.run_sync([&] { now = !closing() && satisfied(c); });
         return now;

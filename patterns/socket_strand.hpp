@@ -2,17 +2,20 @@
 #pragma once
 
 /** @file
-    `socket_strand`: where a socket's state lives, and how other threads get
+    `socket_strand`: where a socket's state lives, and how threads get
     there.
 
     Everything a socket owns -- sessions, pipes, the pattern, listeners,
-    parked operations -- is touched only on the socket's strand: the plain
-    io_context executor when the context has a single thread (one thread is
-    already a strand), a strand of it otherwise. There is no mutex on the
-    data path; application threads hand work over (send_handoff,
-    recv_handoff) or, for rare calls (bind, options), run it on the strand
-    and wait (run_sync).
+    parked operations -- is touched by one thread at a time, its owner
+    (socket_owner.hpp has the rules): the I/O thread running one of the
+    socket's handlers, through the socket's executor; or an application
+    thread inside send() or recv() that took ownership to do the work
+    itself. The handlers run on the plain io_context executor when the
+    context has a single thread (one thread is already a strand), on a
+    strand of it otherwise. There is no mutex on the data path.
 */
+
+#include "patterns/socket_owner.hpp"
 
 #include <asio/any_io_executor.hpp>
 #include <asio/io_context.hpp>
@@ -29,29 +32,36 @@ public:
     /// `single_threaded`: the io_context has one thread, which serialises everything.
     socket_strand(asio::io_context& io, bool single_threaded);
 
+    /// The socket's executor: its handlers run on it, owning the socket.
     const asio::any_io_executor& executor() const noexcept { return executor_; }
-    /// True on the thread running the strand now.
-    bool on_strand() const noexcept;
-    /// True on any thread running the socket's io_context (a strand or not).
+    socket_owner& owner() noexcept { return *owner_; }
+
+    /// True if this thread owns the socket now: it may touch its state.
+    bool on_strand() const noexcept { return owner_->held_here(); }
+    /** True if a blocking call here would wait for this very thread: on
+        the context's only thread, or on the socket's strand. */
+    bool would_deadlock() const noexcept;
+    /// True on any thread running the socket's io_context.
     bool on_io_thread() const noexcept { return io_executor_.running_in_this_thread(); }
 
-    /// Runs `fn` on the strand and waits for it (inline when already there).
-    void run_sync(const std::function<void()>& fn) const;
+    /// Runs `fn` owning the socket (waiting for ownership; for rare calls).
+    void run_sync(const std::function<void()>& fn);
 
     /** Ties posted work to its owner's lifetime: work posted through
-        post_alive() runs only if `owner` is still alive then. */
-    void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
-    const std::weak_ptr<void>& owner() const noexcept { return owner_; }
+        post_alive() runs only if `lifetime` is still alive then. */
+    void set_lifetime(std::weak_ptr<void> lifetime) { lifetime_ = std::move(lifetime); }
+    const std::weak_ptr<void>& lifetime() const noexcept { return lifetime_; }
 
-    /// Posts `fn` to the strand; it runs only if the owner is still alive.
+    /// Posts `fn` to the socket's executor; it runs only if the socket is still alive.
     template <class Fn>
     void post_alive(Fn&& fn) const;
 
 private:
-    asio::any_io_executor executor_;
-    std::optional<asio::strand<asio::io_context::executor_type>> strand_;
     asio::io_context::executor_type io_executor_;
-    std::weak_ptr<void> owner_;
+    std::optional<asio::strand<asio::io_context::executor_type>> strand_;
+    std::shared_ptr<socket_owner> owner_;
+    asio::any_io_executor executor_;
+    std::weak_ptr<void> lifetime_;
 };
 
 } // namespace zmtp::patterns
@@ -61,7 +71,7 @@ private:
 template <class Fn>
 void zmtp::patterns::socket_strand::post_alive(Fn&& fn) const
 {
-    asio::post(executor_, [w = owner_, fn = std::forward<Fn>(fn)]() mutable {
+    asio::post(executor_, [w = lifetime_, fn = std::forward<Fn>(fn)]() mutable {
         if (auto keep = w.lock())
             fn();
     });

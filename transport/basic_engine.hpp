@@ -15,6 +15,7 @@
 
 #include "transport/engine.hpp"
 #include "transport/gather_write.hpp"
+#include "transport/inline_io.hpp"
 #include "zmtp/error.hpp"
 #include "zmtp/heartbeat.hpp"
 
@@ -58,6 +59,22 @@ public:
         // when it gathers next.
         if (closed_ || writing_ || write_posted_)
             return;
+        // An application thread that owns the socket writes a message that
+        // comes alone to an idle connection itself: one system call, where
+        // handing it over would wake the I/O thread to make the same call
+        // (the latency path). A message that follows another closely goes
+        // to the I/O thread, which gathers a run of them into one write.
+        if (inline_io::allowed()) {
+            const auto now = clock::now();
+            const bool alone = now - last_notify_ >= alone_after;
+            last_notify_ = now;
+            if (alone) {
+                batch_.clear();
+                fill_batch();
+                write_batch_now();
+                return;
+            }
+        }
         // Post rather than write now: whoever notified is usually queueing
         // a run of messages, and the write should carry all of them.
         post_gather(max_gather_turns);
@@ -212,6 +229,10 @@ private:
     // messages, not one each. A lone message (a request) waits one turn.
     static constexpr int max_gather_turns = 8;
     static constexpr std::size_t gathered_enough = 64 * 1024;
+    // A message sent this long after the previous one is taken to come
+    // alone (a request, a reply): well under a loopback round trip, far
+    // over the gap between messages of a run.
+    static constexpr std::chrono::microseconds alone_after{10};
 
     void post_gather(int turns)
     {
@@ -308,11 +329,15 @@ private:
             advance(n);
         }
         writing_ = false;
+        batch_.clear();
+        // Written inline by the application's thread: nothing else was
+        // queued meanwhile, and the I/O thread need not wake.
+        if (inline_io::allowed())
+            return;
         // Continue on a fresh turn, so that reads and timers get theirs, and
         // gather again: a producer on this thread that added one message
         // per turn while we wrote would otherwise get one system call per
         // message from here on.
-        batch_.clear();
         post_gather(max_gather_turns);
     }
 
@@ -413,6 +438,7 @@ private:
     bool paused_ = false;
     bool closed_ = false;
     clock::time_point armed_for_ = clock::time_point::max();
+    clock::time_point last_notify_{}; // of an application thread's message
 };
 
 } // namespace zmtp::transport
