@@ -109,10 +109,17 @@ bool recv_handoff::pop(zmtp::message& m)
 
 void recv_handoff::request_refill()
 {
+    // While the demand stands, the strand refills on every arrival and the
+    // pattern holds nothing it has not tried to queue (a refill that stops
+    // for any other reason than "nothing more" withdraws it): asking again
+    // would only wake the I/O thread for nothing, once per recv() that
+    // finds the queue empty.
+    if (demand_.load(std::memory_order_acquire))
+        return;
     if (!refill_posted_.exchange(true, std::memory_order_acq_rel))
         strand_.post_alive([this] {
             refill_posted_.store(false, std::memory_order_seq_cst);
-            demand_ = true;
+            demand_.store(true, std::memory_order_release);
             refill();
         });
 }
@@ -145,7 +152,7 @@ void recv_handoff::incoming()
 
 void recv_handoff::refill()
 {
-    if (!queue_ready_.load(std::memory_order_acquire) || !demand_)
+    if (!queue_ready_.load(std::memory_order_acquire) || !demand_.load(std::memory_order_relaxed))
         return;
     // Messages in the queue are out of the pipes, so they would not count
     // against rcvhwm: without a bound here a reader that stalls after one
@@ -226,7 +233,7 @@ void recv_handoff::refill()
         }
     }
     if (full)
-        demand_ = false; // the reader asks again when it runs low
+        demand_.store(false, std::memory_order_release); // the reader asks again when it runs low
     if (n != 0)
         waiter_.notify();
 }

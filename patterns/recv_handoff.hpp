@@ -18,6 +18,9 @@
       rcvhwm_bytes, or when the receive chunks the queued messages keep
       alive pass twice their bytes plus 256 KiB. A reader that stalls thus
       lets the pipes fill and the engines pause.
+    - A receiver on another thread that finds the socket free takes
+      ownership (socket_owner.hpp) and takes the pattern's next message
+      itself, ahead of the queue's refill.
     - Async receivers that cannot complete are parked, in order, until a
       message (or an error the pattern delivers, REQ's request_lost) comes.
 */
@@ -97,7 +100,6 @@ private:
     // Strand state.
     detail::ring<zmtp::message> stash_; // taken from the pattern, not yet queued
     parked_ops<no_extra, zmtp::message> parked_;
-    bool demand_ = false; // a reader asked for more
     // Receive chunks kept alive by the queue, and the bytes of the messages
     // keeping them, since the queue was last seen empty.
     std::size_t pinned_ = 0;
@@ -109,6 +111,10 @@ private:
     std::once_flag queue_once_;
     std::atomic<bool> queue_ready_{false};
     std::atomic<bool> refill_posted_{false};
+    // A reader asked for more, and the strand refills the queue on every
+    // arrival until it is full. Written by the strand only; readers read it
+    // to skip asking again.
+    std::atomic<bool> demand_{false};
     std::atomic<std::size_t> refill_below_{1};
     std::atomic<bool> count_bytes_{false};
     std::atomic<std::int64_t> queued_bytes_{0};

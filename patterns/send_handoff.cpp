@@ -100,9 +100,10 @@ bool send_handoff::send_queued(zmtp::message& m, clock::time_point deadline, std
             ec = socket_error::would_deadlock;
         return !ec;
     }
-    // Same-thread I/O: if nobody owns the socket, route here, now, instead
-    // of handing the message to the I/O thread.
-    if (strand_.owner().try_enter()) {
+    // Same-thread I/O: a message that comes alone is routed and written
+    // here, now, if nobody owns the socket, instead of being handed to the
+    // I/O thread (send_pace.hpp says why only then).
+    if (pace_.alone() && strand_.owner().try_enter()) {
         bool sent;
         {
             const transport::inline_io::scope io; // an idle connection is written here

@@ -16,6 +16,9 @@
       messages. With no credit, a blocking send sleeps until the strand adds
       some: this is how "PUSH blocks until a PULL connects" works. Patterns
       that drop rather than block (PUB, ROUTER) take no credit.
+    - A message that comes alone (send_pace.hpp), from a thread that finds
+      the socket free, is routed on that thread, and written there too if
+      its connection is idle (same-thread I/O: no thread woken).
     - Patterns whose sends can fail on the strand (ROUTER with
       router_mandatory) route on the strand and wait for the outcome.
     - A credited message that finds no room after all (its pipe went away
@@ -27,6 +30,7 @@
 
 #include "patterns/detail/mpmc_queue.hpp"
 #include "patterns/detail/ring.hpp"
+#include "patterns/detail/send_pace.hpp"
 #include "patterns/detail/waiter.hpp"
 #include "patterns/parked_ops.hpp"
 #include "zmtp/message.hpp"
@@ -128,6 +132,7 @@ private:
     std::atomic<std::int64_t> credit_{0};
     std::atomic<std::int64_t> byte_credit_{0};
     std::atomic<bool> drain_posted_{false};
+    detail::send_pace pace_;
     // Created on first use by a thread other than the strand: sockets used
     // only from coroutines on their own executor never pay for it.
     std::unique_ptr<detail::mpmc_queue<zmtp::message>> queue_;

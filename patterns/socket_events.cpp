@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "patterns/socket_events.hpp"
 
+#include "patterns/socket_strand.hpp"
 #include "zmtp/socket_error.hpp"
+
+#include <asio/post.hpp>
 
 namespace zmtp {
 
@@ -30,9 +33,17 @@ void socket_events::emit(socket_event::kind k, std::string endpoint, std::error_
 {
     socket_event ev{k, std::move(endpoint), reason};
     if (handler_) {
-        // A copy: the handler may close the socket, which drops handler_.
-        const auto h = handler_;
-        h(ev);
+        if (strand_.on_io_thread()) {
+            // A copy: the handler may close the socket, which drops handler_.
+            const auto h = handler_;
+            h(ev);
+        } else {
+            // An application thread doing the socket's I/O inside send() or
+            // recv() saw this (a write failed, the peer closed): the handler
+            // still runs on the socket's executor, as documented, and not
+            // inside the caller's send() or recv().
+            asio::post(strand_.executor(), [h = handler_, ev] { h(ev); });
+        }
     }
     if (!waiting_.empty()) {
         waiting_.pop_front().op->complete({}, std::move(ev));

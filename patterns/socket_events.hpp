@@ -25,7 +25,7 @@ public:
     using event_op = zmtp::detail::async_op<std::error_code, socket_event>;
     static constexpr std::size_t max_buffered = 1024;
 
-    explicit socket_events(const socket_strand& strand) : waiting_(strand) {}
+    explicit socket_events(const socket_strand& strand) : strand_(strand), waiting_(strand) {}
 
     /// Reports an event: to the handler, then to the oldest waiter or the buffer.
     void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {});
@@ -36,6 +36,7 @@ public:
     void finish();
 
 private:
+    const socket_strand& strand_;
     handler handler_;
     std::deque<socket_event> buffered_;
     parked_ops<no_extra, socket_event> waiting_;

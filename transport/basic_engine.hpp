@@ -5,11 +5,12 @@
     `basic_engine<Stream>`: the engine over one kind of stream (see
     engine.hpp for what an engine does).
 
-    It needs of `Stream`: `async_read_some`, `async_wait(wait_write)`,
-    `shutdown`, `close`, `get_executor`, and a `write_now(stream, iovecs,
-    ec)` found by argument-dependent lookup (gather_write.hpp has the one
-    for sockets). Production code uses it through make_engine() for TCP and
-    ipc sockets; the tests instantiate it over a stream that delivers reads
+    It needs of `Stream`: `non_blocking(bool, ec)`, `read_some(buffers,
+    ec)`, `async_wait(wait_read / wait_write)`, `set_option(ec)` (the
+    receive low-water mark), `shutdown`, `close`, `get_executor`, and a
+    `write_now(stream, iovecs, ec)` found by argument-dependent lookup
+    (gather_write.hpp has the one for sockets). Production code uses it
+    through make_engine() for TCP and ipc sockets; the tests instantiate it over a stream that delivers reads
     in chosen pieces, makes writes short and fails on demand.
 */
 
@@ -47,10 +48,12 @@ public:
 
     void start() override
     {
+        std::error_code ignored;
+        stream_.non_blocking(true, ignored); // reads and writes never wait
         arm_timer();
         do_write(); // the greeting
         if (!closed_) // the write may have failed, and told the owner
-            do_read();
+            read_loop();
     }
 
     void notify_outbound() override
@@ -59,21 +62,16 @@ public:
         // when it gathers next.
         if (closed_ || writing_ || write_posted_)
             return;
-        // An application thread that owns the socket writes a message that
-        // comes alone to an idle connection itself: one system call, where
-        // handing it over would wake the I/O thread to make the same call
-        // (the latency path). A message that follows another closely goes
-        // to the I/O thread, which gathers a run of them into one write.
+        // An application thread that owns the socket writes to an idle
+        // connection itself: one system call, where handing it over would
+        // wake the I/O thread to make the same call (the latency path). It
+        // does so only for a message that comes alone (patterns' send_pace):
+        // a run goes to the I/O thread, which gathers it into few writes.
         if (inline_io::allowed()) {
-            const auto now = clock::now();
-            const bool alone = now - last_notify_ >= alone_after;
-            last_notify_ = now;
-            if (alone) {
-                batch_.clear();
-                fill_batch();
-                write_batch_now();
-                return;
-            }
+            batch_.clear();
+            fill_batch();
+            write_batch_now();
+            return;
         }
         // Post rather than write now: whoever notified is usually queueing
         // a run of messages, and the write should carry all of them.
@@ -86,8 +84,8 @@ public:
             return;
         paused_ = false;
         process_events();
-        if (!closed_ && !paused_ && !reading_)
-            do_read();
+        if (!closed_ && !paused_)
+            read_loop();
     }
 
     void close() override { shutdown(); }
@@ -143,35 +141,81 @@ private:
     //------------------------------------------------------------------------
     // Read side: where bytes from the peer enter the protocol core
 
-    void do_read()
+    // The engine waits for readability and then reads, non-blocking, until
+    // the socket has nothing more (EAGAIN) or the turn's share is used up:
+    // one wake-up of the reactor for a run of reads, rather than one
+    // completion handler per read. The wait is armed before those reads, so
+    // that data arriving after the last one completes it (the reactor is
+    // edge-triggered: a wait armed after data came would wait for more).
+    static constexpr int reads_per_turn = 8;
+
+    void read_loop()
     {
-        const auto buf = conn_.prepare();
-        if (buf.empty())
-            return;
-        reading_ = true;
-        stream_.async_read_some(asio::buffer(buf.data(), buf.size()),
-                                [self = this->shared_from_this(), this](std::error_code ec, std::size_t n) {
-                                    reading_ = false;
-                                    on_read(ec, n);
-                                });
+        if (!waiting_read_) {
+            waiting_read_ = true;
+            stream_.async_wait(asio::socket_base::wait_read,
+                               [self = this->shared_from_this(), this](std::error_code ec) {
+                                   waiting_read_ = false;
+                                   if (closed_)
+                                       return;
+                                   if (ec) {
+                                       fail(ec);
+                                       return;
+                                   }
+                                   if (!paused_)
+                                       read_loop();
+                               });
+        }
+        for (int i = 0; i < reads_per_turn && !closed_ && !paused_; ++i) {
+            const auto buf = conn_.prepare();
+            if (buf.empty())
+                return;
+            std::error_code ec;
+            const std::size_t n = stream_.read_some(asio::buffer(buf.data(), buf.size()), ec);
+            if (ec == asio::error::would_block)
+                return; // the wait is armed
+            if (ec == asio::error::eof) {
+                conn_.commit_eof();
+            } else if (ec) {
+                fail(ec);
+                return;
+            } else {
+                const bool direct = conn_.reading_body();
+                conn_.commit(n);
+                heartbeat_.input(clock::now());
+                if (direct && n < buf.size() && conn_.body_remaining() != 0 && !paused_) {
+                    // The rest of a large body is on its way: wake when
+                    // all of it is there (one read), not for each segment.
+                    set_low_water(std::min(conn_.body_remaining(), max_low_water));
+                    return;
+                }
+            }
+            if (low_water_ > 1)
+                set_low_water(1);
+            process_events();
+            if (ec)
+                return; // the end of the stream: process_events() has closed us
+        }
+        // A peer that keeps sending gets no more than its share of this
+        // turn: the rest is read on the next.
+        if (!closed_ && !paused_)
+            asio::post(stream_.get_executor(), [self = this->shared_from_this(), this] {
+                if (!closed_ && !paused_)
+                    read_loop();
+            });
     }
 
-    void on_read(std::error_code ec, std::size_t n)
+    // A large body is read when it is all there, or this much of it:
+    // readiness with SO_RCVLOWAT (Linux grows the receive buffer to fit).
+    static constexpr std::size_t max_low_water = 4 << 20;
+
+    void set_low_water(std::size_t n)
     {
-        if (closed_)
+        if (n == low_water_ || n == 0)
             return;
-        if (ec == asio::error::eof) {
-            conn_.commit_eof();
-        } else if (ec) {
-            fail(ec);
-            return;
-        } else {
-            conn_.commit(n);
-            heartbeat_.input(clock::now());
-        }
-        process_events();
-        if (!closed_ && !paused_)
-            do_read();
+        std::error_code ignored;
+        stream_.set_option(asio::socket_base::receive_low_watermark(static_cast<int>(n)), ignored);
+        low_water_ = n;
     }
 
     void process_events()
@@ -229,10 +273,6 @@ private:
     // messages, not one each. A lone message (a request) waits one turn.
     static constexpr int max_gather_turns = 8;
     static constexpr std::size_t gathered_enough = 64 * 1024;
-    // A message sent this long after the previous one is taken to come
-    // alone (a request, a reply): well under a loopback round trip, far
-    // over the gap between messages of a run.
-    static constexpr std::chrono::microseconds alone_after{10};
 
     void post_gather(int turns)
     {
@@ -377,6 +417,15 @@ private:
 
     void on_timer()
     {
+        // A body trickling in below the low-water mark is still input: read
+        // what is there before the heartbeat judges the peer silent.
+        if (low_water_ > 1) {
+            set_low_water(1);
+            if (!paused_)
+                read_loop();
+            if (closed_)
+                return;
+        }
         switch (heartbeat_.on_timer(clock::now())) {
         case zmtp::heartbeat::action::fail:
             fail(heartbeat_.error());
@@ -432,13 +481,13 @@ private:
     zmtp::write_batch batch_;
     std::vector<iovec> iov_;
     std::size_t iov_at_ = 0;
-    bool reading_ = false;
+    bool waiting_read_ = false; // a wait for readability is armed
+    std::size_t low_water_ = 1;  // SO_RCVLOWAT now
     bool writing_ = false;
     bool write_posted_ = false;
     bool paused_ = false;
     bool closed_ = false;
     clock::time_point armed_for_ = clock::time_point::max();
-    clock::time_point last_notify_{}; // of an application thread's message
 };
 
 } // namespace zmtp::transport

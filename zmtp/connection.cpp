@@ -85,6 +85,11 @@ std::span<std::byte> connection::prepare()
     return {chunk_->data() + wr_, chunk_->capacity - wr_};
 }
 
+std::size_t connection::body_remaining() const noexcept
+{
+    return static_cast<std::size_t>(decoder_.body_remaining());
+}
+
 void connection::commit(std::size_t n)
 {
     if (direct_) {

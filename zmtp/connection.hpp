@@ -106,6 +106,10 @@ public:
         read straight into the message. */
     std::span<std::byte> prepare();
 
+    /** True if the last prepare() returned the body of a large frame, to be
+        read into directly; body_remaining() is how much of it is still to come. */
+    bool reading_body() const noexcept { return direct_; }
+    std::size_t body_remaining() const noexcept;
     /// Accounts for `n` bytes written into the last prepare() buffer.
     void commit(std::size_t n);
 

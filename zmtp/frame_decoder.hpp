@@ -67,6 +67,11 @@ public:
         into (never empty while one is), or an empty span. Write into it,
         then call commit_body(). */
     std::span<std::byte> body_window() noexcept;
+    /// Bytes of the current frame's body not yet received (0 outside a body).
+    std::uint64_t body_remaining() const noexcept
+    {
+        return state_ == state::body ? body_size_ - body_have_ : 0;
+    }
 
     /// Accounts for `n` bytes written into body_window().
     status commit_body(std::size_t n);

@@ -252,6 +252,53 @@ TEST_CASE("engine: EAGAIN makes the engine wait for writability, then go on", "[
     CHECK_FALSE(r.engine->is_busy_writing());
 }
 
+TEST_CASE("engine: a peer that keeps sending is read a few times per turn, not to the end",
+          "[engine]")
+{
+    rig r;
+    r.handshake();
+    for (int i = 0; i < 40; ++i)
+        r.script->feed(r.peer.encode(numbered(i, 10)));
+    // One handler: the wait for readability completes and the engine reads
+    // its share of the 40 pieces (one read each), then yields the turn.
+    r.ioc.restart();
+    REQUIRE(r.ioc.run_one() == 1);
+    CHECK(r.owner.received.size() > 0);
+    CHECK(r.owner.received.size() < 40);
+    r.settle();
+    REQUIRE(r.owner.received.size() == 40);
+    CHECK(r.owner.received.back() == numbered(39, 10));
+    // Input after the reads ran dry (EAGAIN) is still read: the wait was
+    // armed before them.
+    r.script->feed(r.peer.encode(numbered(40, 10)));
+    r.settle();
+    REQUIRE(r.owner.received.size() == 41);
+}
+
+TEST_CASE("engine: a large body is read when all of it is there (receive low-water mark)",
+          "[engine]")
+{
+    rig r;
+    r.handshake();
+    const std::size_t size = 300 * 1024;
+    const bytes whole = r.peer.encode(zmtp::message{std::string(size, 'z')});
+    const std::size_t first = 64 * 1024;
+    r.script->feed(bytes(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(first)));
+    r.settle();
+    CHECK(r.owner.received.empty());
+    // Waiting for the rest of the body, all at once.
+    const std::size_t header = whole.size() - size;
+    CHECK(r.script->low_water == size - (first - header));
+    r.script->feed(bytes(whole.begin() + static_cast<std::ptrdiff_t>(first), whole.end()));
+    r.settle();
+    REQUIRE(r.owner.received.size() == 1);
+    CHECK(r.owner.received[0][0].size() == size);
+    CHECK(r.script->low_water == 1); // small messages wake at once again
+    r.script->feed(r.peer.encode(zmtp::message{"small"}));
+    r.settle();
+    CHECK(r.owner.received.size() == 2);
+}
+
 TEST_CASE("engine: a reset in the middle of a frame closes once, delivering nothing partial",
           "[engine]")
 {

@@ -5,7 +5,9 @@
 // Beast's test stream. The test scripts it: what each read returns (the
 // input arrives in the pieces the test chooses), how much each write takes
 // (short writes), when the stream is not writable (EAGAIN), and which
-// operation fails (fail_after). Handlers always complete through
+// operation fails (fail_after). Reads are non-blocking, as the engine makes
+// them: with no input they end in would_block, and a wait for readability
+// completes when input (or its end) comes. Handlers always complete through
 // asio::post, never inline, as Asio requires of an asynchronous operation.
 
 #include <asio/any_io_executor.hpp>
@@ -92,27 +94,39 @@ public:
 
     const asio::any_io_executor& executor() const noexcept { return ex_; }
 
-    void start_read(asio::mutable_buffer b, std::function<void(std::error_code, std::size_t)> h)
+    /// A non-blocking read: at most one piece, would_block when there is none.
+    std::size_t read(asio::mutable_buffer b, std::error_code& ec)
     {
-        read_buf_ = b;
-        pending_read_ = std::move(h);
-        if (closed_)
-            return complete_read(asio::error::bad_descriptor, 0); // as a closed socket does
-        if (std::error_code ec; injected(ec))
-            return complete_read(ec, 0);
-        deliver();
+        ++read_calls_;
+        ec.clear();
+        if (closed_) {
+            ec = asio::error::bad_descriptor; // as a closed socket does
+            return 0;
+        }
+        if (injected(ec))
+            return 0;
+        if (input_.empty()) {
+            ec = input_end_ ? input_end_ : std::error_code(asio::error::would_block);
+            return 0;
+        }
+        auto& piece = input_.front();
+        const std::size_t n = std::min(piece.size(), b.size());
+        std::memcpy(b.data(), piece.data(), n);
+        piece.erase(piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(n));
+        if (piece.empty())
+            input_.pop_front();
+        return n;
     }
 
-    void start_wait(std::function<void(std::error_code)> h)
+    void start_wait(asio::socket_base::wait_type what, std::function<void(std::error_code)> h)
     {
-        pending_wait_ = std::move(h);
+        auto& pending = what == asio::socket_base::wait_read ? pending_read_wait_ : pending_wait_;
+        pending = std::move(h);
         std::error_code ec;
         if (closed_)
             ec = asio::error::bad_descriptor;
         if (ec || injected(ec)) {
-            auto w = std::move(pending_wait_);
-            pending_wait_ = nullptr;
-            asio::post(ex_, [w = std::move(w), ec] { w(ec); });
+            complete(pending, ec);
             return;
         }
         deliver();
@@ -148,14 +162,15 @@ public:
     void close()
     {
         closed_ = true;
-        if (pending_read_)
-            complete_read(asio::error::operation_aborted, 0);
-        if (pending_wait_) {
-            auto w = std::move(pending_wait_);
-            pending_wait_ = nullptr;
-            asio::post(ex_, [w = std::move(w)] { w(asio::error::operation_aborted); });
-        }
+        if (pending_read_wait_)
+            complete(pending_read_wait_, asio::error::operation_aborted);
+        if (pending_wait_)
+            complete(pending_wait_, asio::error::operation_aborted);
     }
+
+    std::size_t read_calls() const noexcept { return read_calls_; }
+    /// The last receive low-water mark the engine set.
+    std::size_t low_water = 1;
 
 private:
     bool injected(std::error_code& ec)
@@ -166,33 +181,19 @@ private:
         return true;
     }
 
-    void complete_read(std::error_code ec, std::size_t n)
+    void complete(std::function<void(std::error_code)>& pending, std::error_code ec)
     {
-        auto h = std::move(pending_read_);
-        pending_read_ = nullptr;
-        asio::post(ex_, [h = std::move(h), ec, n] { h(ec, n); });
+        auto w = std::move(pending);
+        pending = nullptr;
+        asio::post(ex_, [w = std::move(w), ec] { w(ec); });
     }
 
     void deliver()
     {
-        if (pending_read_ && !closed_) {
-            if (!input_.empty()) {
-                auto& piece = input_.front();
-                const std::size_t n = std::min(piece.size(), read_buf_.size());
-                std::memcpy(read_buf_.data(), piece.data(), n);
-                piece.erase(piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(n));
-                if (piece.empty())
-                    input_.pop_front();
-                complete_read({}, n);
-            } else if (input_end_) {
-                complete_read(input_end_, 0);
-            }
-        }
-        if (pending_wait_ && writable_ && !closed_) {
-            auto w = std::move(pending_wait_);
-            pending_wait_ = nullptr;
-            asio::post(ex_, [w = std::move(w)] { w({}); });
-        }
+        if (pending_read_wait_ && !closed_ && (!input_.empty() || input_end_))
+            complete(pending_read_wait_, {});
+        if (pending_wait_ && writable_ && !closed_)
+            complete(pending_wait_, {});
     }
 
     asio::any_io_executor ex_;
@@ -206,10 +207,10 @@ private:
     std::size_t taken_ = 0;
     std::size_t write_calls_ = 0;
     std::size_t would_blocks_ = 0;
+    std::size_t read_calls_ = 0;
     bool closed_ = false;
-    asio::mutable_buffer read_buf_;
-    std::function<void(std::error_code, std::size_t)> pending_read_;
-    std::function<void(std::error_code)> pending_wait_;
+    std::function<void(std::error_code)> pending_read_wait_;
+    std::function<void(std::error_code)> pending_wait_; // for writability
 };
 
 /// The stream the engine owns; the test keeps the script.
@@ -221,16 +222,24 @@ public:
 
     executor_type get_executor() const { return s_->executor(); }
 
-    template <class MutableBuffers, class Handler>
-    void async_read_some(const MutableBuffers& buffers, Handler&& handler)
+    void non_blocking(bool, std::error_code& ec) { ec.clear(); } // it never blocks
+    /// The receive low-water mark: recorded; waits here ignore it.
+    void set_option(const asio::socket_base::receive_low_watermark& o, std::error_code& ec)
     {
-        s_->start_read(*asio::buffer_sequence_begin(buffers), std::forward<Handler>(handler));
+        ec.clear();
+        s_->low_water = static_cast<std::size_t>(o.value());
+    }
+
+    template <class MutableBuffers>
+    std::size_t read_some(const MutableBuffers& buffers, std::error_code& ec)
+    {
+        return s_->read(*asio::buffer_sequence_begin(buffers), ec);
     }
 
     template <class Handler>
-    void async_wait(asio::socket_base::wait_type, Handler&& handler)
+    void async_wait(asio::socket_base::wait_type what, Handler&& handler)
     {
-        s_->start_wait(std::forward<Handler>(handler));
+        s_->start_wait(what, std::forward<Handler>(handler));
     }
 
     void shutdown(asio::socket_base::shutdown_type, std::error_code& ec) { ec.clear(); }
