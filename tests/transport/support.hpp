@@ -396,6 +396,18 @@ private:
 };
 
 /// A listening TCP socket on 127.0.0.1, ephemeral port.
+/** Plays a peer of `type` against a bound socket: reads its greeting,
+    sends ours and our READY, reads its READY. Returns the frame of its READY. */
+inline std::optional<raw_frame> raw_handshake(raw_conn& c, std::string_view type)
+{
+    const auto g = c.read_n(64);
+    if (g != greeting())
+        return std::nullopt;
+    if (!c.send(cat(greeting(), ready(type))))
+        return std::nullopt;
+    return c.read_frame();
+}
+
 class raw_listener {
 public:
     raw_listener()

@@ -18,16 +18,10 @@ namespace {
 /// What our PULL announces in READY: Socket-Type only (no Identity for PULL).
 const bytes pull_ready_body = ready_body("PULL");
 
-/** Plays a PUSH peer against a bound socket: reads our greeting, sends its
-    own and its READY, reads our READY. Returns the frame of our READY. */
+/// Plays a PUSH peer against a bound socket; returns the frame of our READY.
 std::optional<raw_frame> raw_push_handshake(raw_conn& c)
 {
-    const auto g = c.read_n(64);
-    if (g != greeting())
-        return std::nullopt;
-    if (!c.send(cat(greeting(), ready("PUSH"))))
-        return std::nullopt;
-    return c.read_frame();
+    return raw_handshake(c, "PUSH");
 }
 
 } // namespace
