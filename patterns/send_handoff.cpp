@@ -80,8 +80,7 @@ bool send_handoff::send_sync(zmtp::message& m, clock::time_point deadline, std::
 
 bool send_handoff::send_owned(zmtp::message& m, std::error_code& ec)
 {
-    // Whatever other threads queued goes first: the order of a thread's
-    // messages must not depend on which path each took.
+    // Whatever other threads queued goes first.
     if (queue_ready_.load(std::memory_order_acquire) && queue_->size_approx() != 0)
         drain_queue();
     if (!try_take_credit(m.bytes())) {
@@ -90,6 +89,16 @@ bool send_handoff::send_owned(zmtp::message& m, std::error_code& ec)
     }
     // Only credited sends may wait in the backlog: the credit bounds it.
     return route(m, ec, blocks_);
+}
+
+bool send_handoff::queue_drained()
+{
+    if (!queue_ready_.load(std::memory_order_acquire) || queue_->size_approx() == 0)
+        return true;
+    drain_queue();
+    // The drain stops while messages wait for room (the backlog): what it
+    // left must stay ahead of anything routed now.
+    return queue_->size_approx() == 0;
 }
 
 bool send_handoff::send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec)
@@ -104,15 +113,18 @@ bool send_handoff::send_queued(zmtp::message& m, clock::time_point deadline, std
     // here, now, if nobody owns the socket, instead of being handed to the
     // I/O thread (send_pace.hpp says why only then).
     if (pace_.alone() && strand_.owner().try_enter()) {
-        bool sent;
-        {
+        bool sent = false;
+        // A message this thread queued earlier may still be in the queue:
+        // routing this one now would put it first. Then it queues too.
+        const bool behind = !queue_drained();
+        if (!behind) {
             const transport::inline_io::scope io; // an idle connection is written here
             sent = send_owned(m, ec);
         }
         strand_.owner().leave();
-        if (sent || ec != socket_error::would_block || nonblocking)
+        if (!behind && (sent || ec != socket_error::would_block || nonblocking))
             return sent;
-        ec.clear(); // no room yet: wait for credit below
+        ec.clear(); // no room yet, or behind the queue: the queue below
     }
 
     ensure_queue();

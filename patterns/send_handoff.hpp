@@ -94,6 +94,8 @@ private:
     // Owning the socket (a handler, or an application thread that took it).
     /// Routes now if there is room; would_block otherwise.
     bool send_owned(zmtp::message& m, std::error_code& ec);
+    /// Drains the queue; false if messages stay in it (behind the backlog).
+    bool queue_drained();
 
     // Any thread.
     bool send_queued(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
