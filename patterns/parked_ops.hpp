@@ -54,6 +54,7 @@ public:
     {
         const std::uint64_t id = next_id_++;
         op->id = id;
+        op->track_work();
         // By value: the cancellation may come after the socket is gone.
         op->on_cancel([this, id, owner = strand_.lifetime(), ex = strand_.executor()] {
             asio::post(ex, [this, id, owner] {

@@ -265,7 +265,7 @@ void recv_handoff::start_async(std::unique_ptr<recv_op> op)
         zmtp::message m;
         std::error_code ec;
         if (take(m, ec)) {
-            op->complete(ec, ec ? zmtp::message{} : std::move(m));
+            zmtp::detail::finish(std::move(op), ec, ec ? zmtp::message{} : std::move(m));
             return;
         }
     }

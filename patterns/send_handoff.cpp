@@ -352,7 +352,7 @@ void send_handoff::start_async(zmtp::message m, std::unique_ptr<send_op> op)
         std::error_code ec;
         route(m, ec, blocks_);
         if (ec != socket_error::would_block) {
-            op->complete(ec);
+            zmtp::detail::finish(std::move(op), ec);
             return;
         }
     }

@@ -310,27 +310,37 @@ std::weak_ptr<patterns::socket_core> patterns::core_of(const socket& s)
 
 namespace detail {
 
-asio::any_io_executor completion_executor(const core_ptr& core)
+const asio::any_io_executor& completion_executor(const core_ptr& core)
 {
     if (core)
         return core->executor();
-    return asio::system_executor();
+    static const asio::any_io_executor system = asio::system_executor();
+    return system;
 }
 
 void start_send(const core_ptr& core, message m, std::unique_ptr<send_op> op)
 {
-    if (!core)
+    if (!core) {
         op->complete(socket_error::not_a_socket);
-    else
-        core->start_async_send(std::move(m), std::move(op));
+        return;
+    }
+    // An operation that completes inside this call may resume its coroutine
+    // here (async_op.hpp), which may drop the socket and the frame that
+    // holds `core`: the call keeps its own reference.
+    const core_ptr keep = core;
+    const immediate_completion::scope now(op.get());
+    keep->start_async_send(std::move(m), std::move(op));
 }
 
 void start_recv(const core_ptr& core, std::unique_ptr<recv_op> op)
 {
-    if (!core)
+    if (!core) {
         op->complete(socket_error::not_a_socket, message{});
-    else
-        core->start_async_recv(std::move(op));
+        return;
+    }
+    const core_ptr keep = core;
+    const immediate_completion::scope now(op.get());
+    keep->start_async_recv(std::move(op));
 }
 
 void start_next_event(const core_ptr& core, std::unique_ptr<event_op> op)

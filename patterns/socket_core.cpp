@@ -91,6 +91,10 @@ std::string socket_core::last_endpoint()
 
 void socket_core::start_async_send(zmtp::message m, std::unique_ptr<send_op> op)
 {
+    if (strand_.on_strand()) { // a coroutine or handler of this socket: no hop
+        send_.start_async(std::move(m), std::move(op));
+        return;
+    }
     asio::dispatch(executor(), [self = shared_from_this(), m = std::move(m), op = std::move(op)]() mutable {
         self->send_.start_async(std::move(m), std::move(op));
     });
@@ -98,6 +102,10 @@ void socket_core::start_async_send(zmtp::message m, std::unique_ptr<send_op> op)
 
 void socket_core::start_async_recv(std::unique_ptr<recv_op> op)
 {
+    if (strand_.on_strand()) {
+        recv_.start_async(std::move(op));
+        return;
+    }
     asio::dispatch(executor(), [self = shared_from_this(), op = std::move(op)]() mutable {
         self->recv_.start_async(std::move(op));
     });

@@ -153,6 +153,61 @@ TEST_CASE("async_recv and async_send work in coroutines with asio::use_awaitable
     CHECK(failing.get() == 1);
 }
 
+TEST_CASE("coroutines awaiting every message on the socket's executor resume at once, with "
+          "bounded nesting",
+          "[async]")
+{
+    // A message already there (or room to send) completes the operation
+    // while it starts, and the coroutine goes on at once instead of through
+    // the scheduler; it then nests inside its previous operation, which
+    // must stay bounded however many messages it takes.
+    pipeline p;
+    constexpr int count = 20000;
+    auto sender = asio::co_spawn(
+        p.push.get_executor(),
+        [&push = p.push]() -> asio::awaitable<void> {
+            for (int i = 0; i < count; ++i) {
+                zmtp::message m{std::string_view(std::to_string(i))}; // outside the co_await (GCC 12)
+                co_await push.async_send(std::move(m), asio::use_awaitable);
+            }
+        },
+        asio::use_future);
+    struct result {
+        int in_order = 0;
+        std::ptrdiff_t stack_span = 0;
+    };
+    auto receiver = asio::co_spawn(
+        p.pull.get_executor(),
+        [&pull = p.pull]() -> asio::awaitable<result> {
+            result r;
+            const char* lowest = nullptr;
+            const char* highest = nullptr;
+            for (int i = 0; i < count; ++i) {
+                auto m = co_await pull.async_recv(asio::use_awaitable);
+                if (parts(m) == std::vector<std::string>{std::to_string(i)})
+                    ++r.in_order;
+                // Where this resumption runs on the stack (a local of the
+                // coroutine would live in its frame, on the heap).
+                const auto* at = static_cast<const char*>(__builtin_frame_address(0));
+                if (lowest == nullptr || at < lowest)
+                    lowest = at;
+                if (highest == nullptr || at > highest)
+                    highest = at;
+            }
+            r.stack_span = highest - lowest;
+            co_return r;
+        },
+        asio::use_future);
+    REQUIRE(ready_within(sender, 4 * generous));
+    CHECK_NOTHROW(sender.get());
+    REQUIRE(ready_within(receiver, 4 * generous));
+    const auto r = receiver.get();
+    CHECK(r.in_order == count);
+    // 16 nested resumptions at most (async_op.hpp), each a few hundred bytes
+    // of stack: far below this; unbounded nesting would take megabytes.
+    CHECK(r.stack_span < 256 * 1024);
+}
+
 #endif // ASIO_HAS_CO_AWAIT
 
 TEST_CASE("async_recv and async_send work with asio::experimental::deferred", "[async]")

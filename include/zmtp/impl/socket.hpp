@@ -19,7 +19,7 @@ using core_ptr = std::shared_ptr<patterns::socket_core>;
 
 /// The executor a handler without one of its own completes on (the socket's;
 /// the system's for a moved-from socket).
-asio::any_io_executor completion_executor(const core_ptr& core);
+const asio::any_io_executor& completion_executor(const core_ptr& core);
 void start_send(const core_ptr& core, message m, std::unique_ptr<send_op> op);
 void start_recv(const core_ptr& core, std::unique_ptr<recv_op> op);
 void start_next_event(const core_ptr& core, std::unique_ptr<event_op> op);
