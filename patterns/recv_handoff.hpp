@@ -20,7 +20,10 @@
       lets the pipes fill and the engines pause.
     - A receiver on another thread that finds the socket free takes
       ownership (socket_owner.hpp) and takes the pattern's next message
-      itself, ahead of the queue's refill.
+      itself, ahead of the queue's refill. It does not read the
+      connections itself: tried, that cost the receiver more CPU per 1 KiB
+      message (0.36 -> 0.52 us) and saved no latency, because the I/O
+      thread's wait for readability fires for the same bytes anyway.
     - Async receivers that cannot complete are parked, in order, until a
       message (or an error the pattern delivers, REQ's request_lost) comes.
 */

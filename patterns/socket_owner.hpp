@@ -12,12 +12,13 @@
        handlers. Every handler goes through socket_executor, which takes
        ownership first (a compare-and-swap from free to owned).
     2. An application thread inside send() or recv() may take ownership
-       too, with try_enter(), and then does the socket's work itself --
-       routing, encoding and writing, reading and decoding -- instead of
-       handing it to the I/O thread. It never waits for ownership: if the
-       I/O thread owns the socket, it hands its message over the queues
-       (send_handoff, recv_handoff) as before. It gives ownership back before
-       it sleeps, and before it returns to the application.
+       too, with try_enter(), and then does the socket's work itself: a
+       send that comes alone is routed, encoded and written (send_handoff,
+       detail/send_pace.hpp); a recv takes the pattern's next message
+       without waiting for the I/O thread to queue it (recv_handoff). It
+       never waits for ownership: if the I/O thread owns the socket, it
+       hands its message over the queues as before. It gives ownership back
+       before it sleeps, and before it returns to the application.
     3. A handler that finds the socket owned by an application thread does
        not wait either: it is deferred, and the application thread, when it
        leaves, posts the deferred handlers back to the I/O thread, in order.
