@@ -67,7 +67,7 @@ public:
         // wake the I/O thread to make the same call (the latency path). It
         // does so only for a message that comes alone (patterns' send_pace):
         // a run goes to the I/O thread, which gathers it into few writes.
-        if (inline_io::allowed()) {
+        if (inline_io::take()) {
             batch_.clear();
             fill_batch();
             write_batch_now();
