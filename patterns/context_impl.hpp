@@ -6,6 +6,8 @@
     and the list of sockets still open on it.
 */
 
+#include "patterns/inproc_registry.hpp"
+
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 
@@ -31,6 +33,9 @@ public:
     /// then need no strand (the thread is one).
     bool single_threaded() const noexcept { return !external_ && threads_.size() == 1; }
 
+    /// The context's inproc:// names.
+    inproc_registry& inproc() noexcept { return inproc_; }
+
     void register_socket(const std::shared_ptr<socket_core>& s);
     /// Called by a socket when its close has finished.
     void socket_finished(const socket_core* s);
@@ -38,6 +43,7 @@ public:
     void shutdown();
 
 private:
+    inproc_registry inproc_;
     std::unique_ptr<asio::io_context> own_;
     asio::io_context* io_;
     bool external_;

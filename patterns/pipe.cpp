@@ -56,6 +56,8 @@ zmtp::message pipe::pop_in()
         reader_paused_ = false;
         owner_->resume_reading();
     }
+    if (report_consumed_)
+        owner_->message_consumed(in_.empty());
     if (in_.empty())
         owner_->pipe_emptied();
     return m;

@@ -146,6 +146,9 @@ public:
         return true;
     }
 
+    /// Tell the owner of every message taken (an inproc peer's flow control).
+    void report_consumed(bool on) noexcept { report_consumed_ = on; }
+
     /// Messages dropped at the high-water mark (patterns that drop: PUB, ROUTER).
     std::uint64_t drops() const noexcept { return drops_; }
     void count_drop() noexcept { ++drops_; }
@@ -191,6 +194,7 @@ private:
     detail::ring<zmtp::message> in_;
     zmtp::peer_info peer_;
     bool reader_paused_ = false; ///< the engine stopped reading at the HWM
+    bool report_consumed_ = false;
     std::uint64_t drops_ = 0;
 };
 

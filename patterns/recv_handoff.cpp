@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "patterns/recv_handoff.hpp"
 
+#include "patterns/detail/send_pace.hpp"
 #include "patterns/pattern.hpp"
 #include "zmtp/socket_error.hpp"
 
@@ -83,6 +84,7 @@ bool recv_handoff::recv(zmtp::message& m, clock::time_point deadline, std::error
             ec = socket_error::timed_out;
             return false;
         }
+        detail::send_pace::note_waited();
     }
 }
 

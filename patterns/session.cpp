@@ -37,6 +37,19 @@ transport::connector_options connector_options_of(const socket_options& o)
     return c;
 }
 
+transport::inproc_side inproc_side_of(const session_host& host)
+{
+    const auto& o = host.options();
+    transport::inproc_side s;
+    s.executor = host.executor();
+    s.gate = host.gate();
+    s.type = host.type();
+    s.routing_id = o.routing_id;
+    s.properties = o.metadata;
+    s.rcvhwm = o.rcvhwm;
+    return s;
+}
+
 session::session(session_host& host, pipe_events& pattern, std::uint64_t id, std::string endpoint,
                  bool connecting, std::uint64_t listener)
     : host_(host), pattern_(pattern), id_(id), endpoint_(std::move(endpoint)),
@@ -78,6 +91,54 @@ void session::start_connect(const transport::endpoint& ep)
     connector_->start();
 }
 
+void session::start_connect_inproc(const std::string& name, std::error_code& ec)
+{
+    inproc_name_ = name;
+    connect_inproc(ec);
+    if (ec)
+        return;
+    // As for tcp, messages queue from connect() on, bound or not.
+    if (!pipe_)
+        make_pipe();
+    if (!attached_) {
+        attached_ = true;
+        pattern_.attach(*pipe_);
+    }
+}
+
+void session::connect_inproc(std::error_code& ec)
+{
+    // A fresh registration each time: the registry forgets the old one.
+    inproc_connecter_ = std::make_shared<inproc_registry::connecter>();
+    inproc_connecter_->side = inproc_side_of(host_);
+    inproc_connecter_->connected = [this](inproc_registry::engine_ptr e) {
+        host_.emit(socket_event::kind::connected, endpoint_);
+        adopt_inproc(std::move(e));
+    };
+    inproc_connecter_->refused = [this](std::error_code reason) {
+        host_.emit(socket_event::kind::handshake_failed, endpoint_, reason);
+    };
+    auto e = host_.inproc().connect(inproc_name_, inproc_connecter_, ec);
+    if (e) {
+        host_.emit(socket_event::kind::connected, endpoint_);
+        if (!pipe_)
+            make_pipe();
+        if (!attached_) {
+            attached_ = true;
+            pattern_.attach(*pipe_);
+        }
+        adopt_inproc(std::move(e));
+    }
+}
+
+void session::adopt_inproc(std::shared_ptr<transport::inproc_engine> e)
+{
+    ready_ = false;
+    e->attach(*this);
+    engine_ = e;
+    e->start();
+}
+
 void session::adopt(transport::any_stream&& stream, std::string remote)
 {
     ready_ = false;
@@ -100,6 +161,8 @@ void session::stop()
         connector_->stop();
         connector_.reset();
     }
+    inproc_connecter_.reset(); // the registry's reference expires
+    inproc_retry_.reset();     // cancels a pending retry
     if (engine_) {
         engine_->detach();
         engine_.reset();
@@ -159,6 +222,7 @@ void session::on_engine_ready(transport::engine& e)
     if (!pipe_)
         make_pipe();
     pipe_->set_peer(e.peer());
+    pipe_->report_consumed(e.counts_consumption());
     if (!attached_) {
         attached_ = true;
         pattern_.attach(*pipe_);
@@ -204,9 +268,43 @@ void session::pull_outbound(transport::engine&, zmtp::connection& conn, zmtp::wr
         pattern_.writable(*pipe_, taken);
 }
 
+std::size_t session::take_outbound(transport::engine&, std::vector<zmtp::message>& out,
+                                  std::size_t max_messages)
+{
+    const std::size_t n = std::min(max_messages, pipe_->out_size());
+    out.reserve(out.size() + n);
+    zmtp::message m;
+    for (std::size_t i = 0; i < n && pipe_->pop_out(m); ++i)
+        out.push_back(std::move(m));
+    if (n != 0)
+        pattern_.writable(*pipe_, n);
+    return n;
+}
+
 void session::on_engine_drained(transport::engine&)
 {
     host_.output_idle();
+}
+
+void session::retry_inproc(std::error_code reason)
+{
+    // The bound socket went (closed, unbound, or dropped us): connect again
+    // when the name is bound again, after reconnect_ivl, as tcp would.
+    const auto ivl = host_.options().reconnect_ivl;
+    if (ivl.count() < 0) {
+        inproc_connecter_.reset();
+        host_.emit(socket_event::kind::closed, endpoint_, reason);
+        return;
+    }
+    host_.emit(socket_event::kind::connect_retried, endpoint_, reason);
+    inproc_retry_ = std::make_unique<asio::steady_timer>(host_.executor(), ivl);
+    inproc_retry_->async_wait([this, t = inproc_retry_.get()](std::error_code ec) {
+        // The timer is gone or replaced when the session stopped.
+        if (ec || inproc_retry_.get() != t)
+            return;
+        std::error_code ignored; // an incompatible binder: wait for another
+        connect_inproc(ignored);
+    });
 }
 
 void session::on_engine_closed(transport::engine& e, std::error_code reason)
@@ -228,6 +326,8 @@ void session::on_engine_closed(transport::engine& e, std::error_code reason)
             connector_->retry();
         } else if (connector_) {
             host_.emit(socket_event::kind::closed, endpoint_, reason); // no reconnect
+        } else if (!inproc_name_.empty()) {
+            retry_inproc(reason);
         }
         host_.output_idle();
         return;

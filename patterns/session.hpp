@@ -16,10 +16,14 @@
     goes to the socket (session_host).
 */
 
+#include "patterns/inproc_registry.hpp"
 #include "patterns/pipe.hpp"
 #include "transport/connector.hpp"
 #include "transport/engine.hpp"
+#include "transport/inproc_engine.hpp"
 #include "zmtp/socket_options.hpp"
+
+#include <asio/steady_timer.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -32,6 +36,8 @@ class session_host;
 
 /// The connector settings (reconnection, TCP) of a socket's options.
 transport::connector_options connector_options_of(const socket_options& o);
+/// What an inproc peer learns of the socket `host` (its READY, in effect).
+transport::inproc_side inproc_side_of(const session_host& host);
 
 class session final : public transport::engine_owner {
 public:
@@ -47,8 +53,13 @@ public:
 
     /// Connecting side: creates the pipe and starts connecting.
     void start_connect(const transport::endpoint& ep);
+    /// Connecting side of `inproc://name`: creates the pipe and connects
+    /// now, or when the name is bound; ec: incompatible_socket_type.
+    void start_connect_inproc(const std::string& name, std::error_code& ec);
     /// Runs an engine over a connected or accepted stream.
     void adopt(transport::any_stream&& stream, std::string remote);
+    /// Runs an inproc connection's engine (either side).
+    void adopt_inproc(std::shared_ptr<transport::inproc_engine> e);
     /// Stops connecting and closes the connection (no events); the pipe leaves the pattern.
     void stop();
 
@@ -58,6 +69,18 @@ public:
     void resume_reading();
     /// The inbound queue became empty.
     void pipe_emptied();
+    /// The socket is closing and lingers: output moves now if it can.
+    void release_output()
+    {
+        if (engine_)
+            engine_->release_output();
+    }
+    /// The application took an inbound message (inproc flow control).
+    void message_consumed(bool queue_empty)
+    {
+        if (engine_)
+            engine_->consumed(queue_empty);
+    }
     /// Sends a subscription to the peer, if connected (SUB/XSUB).
     void send_subscription(bool subscribe, std::span<const std::byte> topic);
     /** Drops the current connection with `reason` (a peer past a limit the
@@ -90,10 +113,16 @@ private:
     void on_engine_batch_end(transport::engine& e) override;
     void pull_outbound(transport::engine& e, zmtp::connection& conn, zmtp::write_batch& batch,
                        std::size_t max_bytes) override;
+    std::size_t take_outbound(transport::engine& e, std::vector<zmtp::message>& out,
+                              std::size_t max_messages) override;
     void on_engine_drained(transport::engine& e) override;
     void on_engine_closed(transport::engine& e, std::error_code reason) override;
 
     void make_pipe();
+    /// Registers (again) to connect to inproc_name_.
+    void connect_inproc(std::error_code& ec);
+    /// The inproc connection ended: connect again later.
+    void retry_inproc(std::error_code reason);
 
     session_host& host_;
     pipe_events& pattern_;
@@ -104,6 +133,10 @@ private:
     std::unique_ptr<pipe> pipe_;
     std::shared_ptr<transport::engine> engine_;
     std::shared_ptr<transport::connector> connector_;
+    // inproc connecting side: the name, the registration, the retry delay
+    std::string inproc_name_;
+    std::shared_ptr<inproc_registry::connecter> inproc_connecter_;
+    std::unique_ptr<asio::steady_timer> inproc_retry_;
     bool ready_ = false;       // current engine finished its handshake
     bool terminated_ = false;  // accepted session whose connection ended
     bool attached_ = false;    // pipe is part of the pattern

@@ -11,6 +11,8 @@
 #include "zmtp/socket_options.hpp"
 #include "zmtp/socket_type.hpp"
 
+#include "transport/inproc_engine.hpp"
+
 #include <asio/any_io_executor.hpp>
 
 #include <string>
@@ -18,6 +20,7 @@
 
 namespace zmtp::patterns {
 
+class inproc_registry;
 class session;
 
 class session_host {
@@ -25,6 +28,10 @@ public:
     virtual const socket_options& options() const noexcept = 0;
     virtual zmtp::socket_type type() const noexcept = 0;
     virtual const asio::any_io_executor& executor() const noexcept = 0;
+    /// The context's inproc:// names.
+    virtual inproc_registry& inproc() const noexcept = 0;
+    /// Who may do the socket's work now (an inproc peer's application thread, too).
+    virtual std::shared_ptr<transport::inproc_gate> gate() const = 0;
     /// True once close() was called: no new peer may join.
     virtual bool closing() const noexcept = 0;
     virtual void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {}) = 0;

@@ -3,6 +3,7 @@
 
 #include "patterns/pipe_events.hpp"
 #include "patterns/session_host.hpp"
+#include "patterns/inproc_registry.hpp"
 #include "transport/endpoint.hpp"
 
 namespace zmtp::patterns {
@@ -16,7 +17,15 @@ session_set::~session_set()
 {
     stop_all();
     for (auto& l : listeners_)
-        l.listener->close();
+        l.close(host_.inproc());
+}
+
+void session_set::bound_listener::close(inproc_registry& names)
+{
+    if (listener)
+        listener->close();
+    if (inproc)
+        names.unbind(bound.substr(9), inproc.get()); // after "inproc://"
 }
 
 std::string session_set::bind(std::string_view ep, std::error_code& ec)
@@ -24,6 +33,8 @@ std::string session_set::bind(std::string_view ep, std::error_code& ec)
     const auto parsed = transport::endpoint::parse(ep, ec);
     if (!parsed)
         return {};
+    if (parsed->transport == transport::endpoint::kind::inproc)
+        return bind_inproc(parsed->path, ec);
     const auto& o = host_.options();
     auto l = transport::listener::open(strand_.executor(), *parsed, connector_options_of(o).tcp,
                                        o.backlog, ec);
@@ -44,11 +55,45 @@ std::string session_set::bind(std::string_view ep, std::error_code& ec)
             if (auto alive = w.lock())
                 host_.emit(socket_event::kind::accept_failed, bound, e);
         });
-    listeners_.push_back({id, std::string(ep), bound, std::move(l)});
+    listeners_.push_back({id, std::string(ep), bound, std::move(l), nullptr});
     last_endpoint_ = bound;
     ec.clear();
     host_.emit(socket_event::kind::listening, bound);
     return bound;
+}
+
+std::string session_set::bind_inproc(const std::string& name, std::error_code& ec)
+{
+    const std::uint64_t id = next_id_++;
+    std::string bound = "inproc://" + name;
+    auto b = std::make_shared<inproc_registry::binder>();
+    b->side = inproc_side_of(host_);
+    // Runs on the strand; `b` belongs to listeners_, so while it is
+    // alive (the registry checks) so is this set.
+    b->accept = [this, id, bound](inproc_registry::engine_ptr e) {
+        accepted_inproc(id, bound, std::move(e));
+    };
+    listeners_.push_back({id, bound, bound, nullptr, b});
+    host_.inproc().bind(name, b, ec); // connecters already waiting are accepted now
+    if (ec) {
+        listeners_.pop_back();
+        host_.emit(socket_event::kind::bind_failed, bound, ec);
+        return {};
+    }
+    last_endpoint_ = bound;
+    host_.emit(socket_event::kind::listening, bound);
+    return bound;
+}
+
+void session_set::accepted_inproc(std::uint64_t listener, const std::string& bound,
+                                  std::shared_ptr<transport::inproc_engine> e)
+{
+    if (host_.closing())
+        return; // the engine, dropped, tells the connecter
+    host_.emit(socket_event::kind::accepted, bound);
+    sessions_.push_back(
+        std::make_unique<session>(host_, pattern_, next_id_++, bound, false, listener));
+    sessions_.back()->adopt_inproc(std::move(e));
 }
 
 void session_set::accepted(std::uint64_t listener, const std::string& bound,
@@ -71,7 +116,16 @@ void session_set::connect(std::string_view ep, std::error_code& ec)
         return;
     sessions_.push_back(
         std::make_unique<session>(host_, pattern_, next_id_++, std::string(ep), true, 0));
-    sessions_.back()->start_connect(*parsed);
+    if (parsed->transport == transport::endpoint::kind::inproc) {
+        sessions_.back()->start_connect_inproc(parsed->path, ec);
+        if (ec) {
+            sessions_.back()->stop();
+            sessions_.pop_back();
+            return;
+        }
+    } else {
+        sessions_.back()->start_connect(*parsed);
+    }
     last_endpoint_ = std::string(ep);
     ec.clear();
 }
@@ -84,7 +138,7 @@ void session_set::unbind(std::string_view ep, std::error_code& ec)
         if (it->bound != ep && !(it->requested == ep && it->requested == it->bound))
             continue;
         const std::uint64_t id = it->id;
-        it->listener->close();
+        it->close(host_.inproc());
         host_.emit(socket_event::kind::closed, it->bound);
         listeners_.erase(it);
         // Connections accepted through that endpoint go too.
@@ -176,11 +230,13 @@ void session_set::check_departed()
     if (pause && !accept_paused_) {
         accept_paused_ = true;
         for (auto& l : listeners_)
-            l.listener->pause();
+            if (l.listener)
+                l.listener->pause();
     } else if (resume && accept_paused_) {
         accept_paused_ = false;
         for (auto& l : listeners_)
-            l.listener->resume();
+            if (l.listener)
+                l.listener->resume();
     }
 }
 
@@ -195,7 +251,7 @@ bool session_set::output_idle() const noexcept
 void session_set::close_listeners()
 {
     for (auto& l : listeners_) {
-        l.listener->close();
+        l.close(host_.inproc());
         host_.emit(socket_event::kind::closed, l.bound);
     }
     listeners_.clear();

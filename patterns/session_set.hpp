@@ -68,6 +68,12 @@ public:
     /// True when no session has output waiting (closing waits for it).
     bool output_idle() const noexcept;
 
+    /// The socket is closing and lingers (session::release_output()).
+    void release_output()
+    {
+        for (auto& s : sessions_)
+            s->release_output();
+    }
     /// Closes every listener (reporting each as closed).
     void close_listeners();
     /// Stops and removes every session, without events.
@@ -78,8 +84,15 @@ private:
         std::uint64_t id;
         std::string requested;
         std::string bound;
-        std::shared_ptr<transport::listener> listener;
+        std::shared_ptr<transport::listener> listener; ///< tcp and ipc
+        std::shared_ptr<inproc_registry::binder> inproc; ///< inproc: the name bound
+        /// Stops accepting (the name is free again for inproc).
+        void close(inproc_registry& names);
     };
+
+    std::string bind_inproc(const std::string& name, std::error_code& ec);
+    void accepted_inproc(std::uint64_t listener, const std::string& bound,
+                         std::shared_ptr<transport::inproc_engine> e);
 
     void accepted(std::uint64_t listener, const std::string& bound, transport::any_stream&& s,
                   std::string remote);

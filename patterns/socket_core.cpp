@@ -38,6 +38,11 @@ socket_core::~socket_core()
     sessions_.stop_all();
 }
 
+inproc_registry& socket_core::inproc() const noexcept
+{
+    return ctx_->inproc();
+}
+
 void socket_core::start()
 {
     strand_.set_lifetime(weak_from_this());
@@ -285,6 +290,7 @@ void socket_core::close(std::function<void()> done)
             self->finish_close();
             return;
         }
+        self->sessions_.release_output();
         if (linger.count() > 0) {
             self->linger_timer_.emplace(self->executor());
             self->linger_timer_->expires_after(linger);

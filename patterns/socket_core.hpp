@@ -134,6 +134,8 @@ private:
     void subscriptions_changed() override { check_waits(); }
 
     // session_host
+    inproc_registry& inproc() const noexcept override;
+    std::shared_ptr<transport::inproc_gate> gate() const override { return strand_.owner_ptr(); }
     bool closing() const noexcept override { return closing_.load(std::memory_order_acquire); }
     void emit(socket_event::kind k, std::string endpoint, std::error_code reason) override
     {

@@ -15,7 +15,9 @@
        too, with try_enter(), and then does the socket's work itself: a
        send that comes alone is routed, encoded and written (send_handoff,
        detail/send_pace.hpp); a recv takes the pattern's next message
-       without waiting for the I/O thread to queue it (recv_handoff). It
+       without waiting for the I/O thread to queue it (recv_handoff); a
+       send over inproc:// may enter the receiving socket too, and deliver
+       there (transport/inproc_engine.hpp). It
        never waits for ownership: if the I/O thread owns the socket, it
        hands its message over the queues as before. It gives ownership back
        before it sleeps, and before it returns to the application.
@@ -35,6 +37,8 @@
     threads meet.
 */
 
+#include "transport/inproc_engine.hpp"
+
 #include <asio/any_io_executor.hpp>
 #include <asio/post.hpp>
 
@@ -46,7 +50,8 @@
 
 namespace zmtp::patterns {
 
-class socket_owner : public std::enable_shared_from_this<socket_owner> {
+class socket_owner final : public std::enable_shared_from_this<socket_owner>,
+                           public transport::inproc_gate {
 public:
     /// `io`: where deferred work goes back to (the socket's strand, unwrapped).
     explicit socket_owner(asio::any_io_executor io) : io_(std::move(io)) {}
@@ -58,7 +63,7 @@ public:
 
     /** Application threads: takes ownership if nobody has it. Never waits.
         Pair with leave(). */
-    bool try_enter() noexcept
+    bool try_enter() noexcept override
     {
         int expected = free;
         if (!state_.compare_exchange_strong(expected, owned, std::memory_order_acquire,
@@ -79,7 +84,7 @@ public:
     }
 
     /// Gives ownership back; deferred handlers go back to the I/O thread.
-    void leave() noexcept
+    void leave() noexcept override
     {
         current_ = outer_;
         state_.store(free, std::memory_order_seq_cst);

@@ -35,6 +35,7 @@ public:
     /// The socket's executor: its handlers run on it, owning the socket.
     const asio::any_io_executor& executor() const noexcept { return executor_; }
     socket_owner& owner() noexcept { return *owner_; }
+    const std::shared_ptr<socket_owner>& owner_ptr() const noexcept { return owner_; }
 
     /// True if this thread owns the socket now: it may touch its state.
     bool on_strand() const noexcept { return owner_->held_here(); }

@@ -13,9 +13,11 @@ public:
     {
         switch (static_cast<transport_error>(ev)) {
         case transport_error::malformed_endpoint: return "malformed endpoint";
-        case transport_error::unsupported_transport: return "unsupported transport (tcp and ipc are)";
+        case transport_error::unsupported_transport:
+            return "unsupported transport (tcp, ipc and inproc are)";
         case transport_error::invalid_port: return "invalid port";
         case transport_error::unknown_endpoint: return "endpoint not bound or connected";
+        case transport_error::address_in_use: return "inproc name already bound";
         }
         return "unknown transport error";
     }
@@ -33,6 +35,8 @@ std::string endpoint::to_string() const
 {
     if (transport == kind::ipc)
         return "ipc://" + path;
+    if (transport == kind::inproc)
+        return "inproc://" + path;
     const bool v6 = host.find(':') != std::string::npos;
     return "tcp://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
@@ -47,12 +51,15 @@ std::optional<endpoint> endpoint::parse(std::string_view s, std::error_code& ec)
     const auto scheme = s.substr(0, sep);
     const auto rest = s.substr(sep + 3);
     endpoint ep;
-    if (scheme == "ipc") {
-        if (rest.empty() || rest == "@" || rest.find('\0') != std::string_view::npos) {
+    if (scheme == "ipc" || scheme == "inproc") {
+        // An inproc name is any non-empty string; an ipc path must also
+        // be one the kernel takes.
+        const bool ipc = scheme == "ipc";
+        if (rest.empty() || (ipc && (rest == "@" || rest.find('\0') != std::string_view::npos))) {
             ec = transport_error::malformed_endpoint;
             return std::nullopt;
         }
-        ep.transport = kind::ipc;
+        ep.transport = ipc ? kind::ipc : kind::inproc;
         ep.path = std::string(rest);
         ec.clear();
         return ep;

@@ -38,6 +38,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace zmtp::transport {
 
@@ -76,6 +77,10 @@ public:
         `batch` through `conn.encode()`. */
     virtual void pull_outbound(engine& e, zmtp::connection& conn, zmtp::write_batch& batch,
                                std::size_t max_bytes) = 0;
+    /** The in-process writer can take messages: move up to `max_messages`
+        of them, whole, onto the end of `out`; returns how many. */
+    virtual std::size_t take_outbound(engine& e, std::vector<zmtp::message>& out,
+                                      std::size_t max_messages) = 0;
     /// A write completed and the writer is idle with nothing more to send.
     virtual void on_engine_drained(engine& e) = 0;
     /** The connection ended. `reason` is eof for a clean close by the peer,
@@ -109,6 +114,19 @@ public:
 
     /// Queue a subscription (PUB/SUB wire form chosen for the peer's version).
     virtual void send_subscription(bool subscribe, std::span<const std::byte> topic) = 0;
+
+    /** True when the engine needs to hear of every message the application
+        takes (consumed()): an in-process connection's flow control, where
+        no kernel buffer stands between the two queues. */
+    virtual bool counts_consumption() const noexcept { return false; }
+    /** The application took a message this engine delivered; `queue_empty`
+        when none is left queued. Only when counts_consumption(). */
+    virtual void consumed(bool queue_empty) { (void)queue_empty; }
+    /** The owner is closing and lingers: an in-process connection moves
+        all its output now, beyond the peer's credit, so that what was sent
+        stays readable after the close (the sum of both high-water marks,
+        as libzmq's shared inproc pipe holds). A stream has nothing to do. */
+    virtual void release_output() {}
 
     virtual const zmtp::peer_info& peer() const noexcept = 0;
     virtual bool is_ready() const noexcept = 0;

@@ -14,10 +14,16 @@
 // one: a few cycles, against tens of nanoseconds for steady_clock, on a
 // path that costs about a hundred per message. 2^15 ticks is 8-16 us at
 // the 2-4 GHz such counters run at.
+//
+// A message sent by a thread that last waited in recv() for one is alone
+// too, however soon: a reply, or the next request after an answer. That
+// matters where the answer comes fast (a ping-pong over inproc:// turns
+// around in a microsecond or two), and would otherwise look like a run.
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <utility>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -32,8 +38,11 @@ public:
     {
         const std::uint64_t now = ticks();
         const std::uint64_t last = last_.exchange(now, std::memory_order_relaxed);
-        return now - last >= gap;
+        return now - last >= gap || std::exchange(waited_, false);
     }
+
+    /// The calling thread waited in recv() for a message that then came.
+    static void note_waited() noexcept { waited_ = true; }
 
 private:
 #if defined(__x86_64__) || defined(__i386__)
@@ -50,6 +59,7 @@ private:
     }
 #endif
     std::atomic<std::uint64_t> last_{0};
+    static constinit inline thread_local bool waited_ = false;
 };
 
 } // namespace zmtp::patterns::detail

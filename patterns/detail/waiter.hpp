@@ -8,6 +8,7 @@
 //
 // Use: key = prepare(); re-check the condition; if still unmet, wait(key, t).
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -33,6 +34,11 @@ public:
         `deadline`. Returns false on timeout. Consumes the prepare(). */
     bool wait(std::uint64_t key, clock::time_point deadline)
     {
+        const auto start = clock::now();
+        if (spin(key, start, deadline)) {
+            sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+            return true;
+        }
         bool woke = true;
         {
             std::unique_lock lock(mutex_);
@@ -46,6 +52,10 @@ public:
             }
         }
         sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+        // A wait that ended soon after the spin gave up would have been
+        // caught by it: spin next time too.
+        if (woke)
+            spin_useful_.store(clock::now() - start < 4 * spin_for, std::memory_order_relaxed);
         return woke;
     }
 
@@ -59,6 +69,36 @@ public:
     }
 
 private:
+    /** Spins briefly before sleeping, while waits tend to be short: when
+        the notifier is another application thread that answers at once
+        (a ping-pong over inproc://), the answer comes in a microsecond or
+        two, and a futex sleep and wake-up costs ten times that on a VM.
+        Waits that run long (a peer across TCP, an idle socket) turn it
+        off, so an idle thread does not burn its CPU; every 64th wait
+        tries again. */
+    static constexpr auto spin_for = std::chrono::microseconds(10);
+
+    bool spin(std::uint64_t key, clock::time_point start, clock::time_point deadline) noexcept
+    {
+        if (!spin_useful_.load(std::memory_order_relaxed) &&
+            (spin_probe_.fetch_add(1, std::memory_order_relaxed) & 63) != 0)
+            return false;
+        const auto until = std::min(deadline, start + spin_for);
+        for (;;) {
+            for (int i = 0; i < 32; ++i) {
+                if (epoch_.load(std::memory_order_acquire) != key)
+                    return true;
+#if defined(__x86_64__) || defined(__i386__)
+                __builtin_ia32_pause();
+#endif
+            }
+            if (clock::now() >= until)
+                return false;
+        }
+    }
+
+    std::atomic<bool> spin_useful_{true};
+    std::atomic<unsigned> spin_probe_{0};
     std::atomic<std::uint64_t> epoch_{0};
     std::atomic<int> sleepers_{0};
     std::mutex mutex_;

@@ -66,7 +66,7 @@ TEST_CASE("a closed socket refuses every operation with closed", "[close]")
 TEST_CASE("close() with linger delivers queued messages to a peer that appears within it",
           "[close][linger]")
 {
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;

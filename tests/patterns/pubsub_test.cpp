@@ -35,7 +35,7 @@ TEST_CASE("SUB receives each matching message once, with overlapping subscriptio
 {
     // RFC 29: a publisher "SHALL perform a binary comparison of the
     // subscription against the start of the first frame of the message."
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;
@@ -236,7 +236,7 @@ TEST_CASE("SUB sends its subscriptions again when the publisher restarts on the 
 {
     // RFC 29 and RFC 37: subscriptions live in the subscriber; after a
     // reconnect the new publisher filters with them again.
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;

@@ -13,7 +13,7 @@ TEST_CASE("PUSH routes messages round-robin to all connected PULLs", "[push][pul
 {
     // RFC 30: PUSH "SHALL route outgoing messages to available peers using a
     // round-robin strategy."
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;
@@ -52,7 +52,7 @@ TEST_CASE("PULL fair-queues messages from its PUSHes, one per peer per turn",
 {
     // RFC 30: PULL "SHALL receive incoming messages from its peers using a
     // fair-queuing strategy."
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;
@@ -154,7 +154,7 @@ TEST_CASE("a connecting PUSH queues up to sndhwm before its peer exists, then de
     // RFC 30: PUSH "SHALL create this queue when initiating an outgoing
     // connection to a peer, and SHALL maintain the queue whether or not the
     // connection is established."
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;
@@ -193,7 +193,7 @@ TEST_CASE("PUSH applies back-pressure at sndhwm and rcvhwm, losing nothing", "[p
     // RFC 30: PUSH "SHALL NOT discard messages that it cannot queue."
     // With both high-water marks at 1 the capacity is bounded by the kernel's
     // socket buffers: sends must eventually stop being accepted.
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;
@@ -295,7 +295,7 @@ TEST_CASE("multipart messages arrive whole, never interleaved", "[push][pull][sp
 {
     // RFC 37: "an implementation SHALL always send and deliver messages
     // atomically, that is, all the frames of a message, or none of them."
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;
@@ -352,7 +352,7 @@ TEST_CASE("multipart messages arrive whole, never interleaved", "[push][pull][sp
 TEST_CASE("message bodies of 0, 1, 255, 256, 65536 and 16 MiB bytes arrive intact",
           "[push][pull][spec]")
 {
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;

@@ -23,7 +23,7 @@ TEST_CASE("REQ and REP work in lockstep and refuse out-of-turn calls with bad_st
 {
     // RFC 28: REQ "SHALL send and then receive exactly one message at a
     // time"; REP "SHALL receive and then send exactly one message at a time."
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;
@@ -133,7 +133,7 @@ TEST_CASE("REP keeps the whole envelope and hands the application only the body"
     // RFC 28: REP "SHALL remove and store the address envelope, including the
     // delimiter", "SHALL pass the remaining data frames to its calling
     // application" and "SHALL prepend the address envelope and delimiter".
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;
@@ -240,7 +240,7 @@ TEST_CASE("ROUTER prefixes each message with the routing id of its sender", "[ro
     // containing the identity of the originating double queue" and "SHALL
     // remove the first frame from each outgoing message and use this as the
     // identity of a double queue."
-    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc");
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "ipc", "inproc");
     INFO(transport);
     temp_dir dir;
     context ctx;

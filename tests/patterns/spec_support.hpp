@@ -8,6 +8,7 @@
 #include "zmtp/context.hpp"
 #include "zmtp/socket.hpp"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,11 +28,20 @@ using zmtp::sub_socket;
 using zmtp::xpub_socket;
 using zmtp::xsub_socket;
 
-/// An endpoint to bind for `transport` ("tcp" or "ipc"): an ephemeral tcp
-/// port on the loopback, or a socket file under `dir`.
+/// A fresh inproc:// name (names are per context, but tests share none).
+inline std::string fresh_inproc(std::string_view name)
+{
+    static std::atomic<unsigned> next{0};
+    return "inproc://" + std::string(name) + "-" + std::to_string(next++);
+}
+
+/// An endpoint to bind for `transport` ("tcp", "ipc" or "inproc"): an
+/// ephemeral tcp port on the loopback, a socket file under `dir`, or a name.
 inline std::string bind_endpoint(const std::string& transport, const temp_dir& dir,
                                  std::string_view name)
 {
+    if (transport == "inproc")
+        return fresh_inproc(name);
     return transport == "ipc" ? dir.ipc(name) : std::string("tcp://127.0.0.1:0");
 }
 
@@ -42,6 +52,8 @@ inline std::string unused_endpoint(context& ctx, const std::string& transport,
 {
     if (transport == "ipc")
         return dir.ipc(name);
+    if (transport == "inproc")
+        return fresh_inproc(name);
     pull_socket probe(ctx);
     const auto ep = probe.bind("tcp://127.0.0.1:0");
     probe.unbind(ep);

@@ -41,6 +41,9 @@ struct idle_host final : zmtp::patterns::session_host {
     const zmtp::socket_options& options() const noexcept override { return opts; }
     zmtp::socket_type type() const noexcept override { return zmtp::socket_type::push; }
     const asio::any_io_executor& executor() const noexcept override { return ex; }
+    mutable zmtp::patterns::inproc_registry names;
+    zmtp::patterns::inproc_registry& inproc() const noexcept override { return names; }
+    std::shared_ptr<zmtp::transport::inproc_gate> gate() const override { return nullptr; }
     bool closing() const noexcept override { return false; }
     void emit(zmtp::socket_event::kind, std::string, std::error_code) override {}
     void session_ready(session&) override {}

@@ -119,6 +119,15 @@ TEST_CASE("endpoint parse accepts an abstract ipc name", "[endpoint]")
     CHECK(parse_fails("ipc://@") == transport_error::malformed_endpoint);
 }
 
+TEST_CASE("endpoint parse accepts an inproc name", "[endpoint][inproc]")
+{
+    const auto ep = parse_ok("inproc://workers/a:b");
+    CHECK(ep.transport == endpoint::kind::inproc);
+    CHECK(ep.path == "workers/a:b"); // any bytes: a name, not an address
+    CHECK(ep.to_string() == "inproc://workers/a:b");
+    CHECK(parse_fails("inproc://") == transport_error::malformed_endpoint);
+}
+
 TEST_CASE("endpoint parse rejects malformed endpoints", "[endpoint]")
 {
     SECTION("missing scheme")
@@ -130,7 +139,7 @@ TEST_CASE("endpoint parse rejects malformed endpoints", "[endpoint]")
     SECTION("unsupported scheme")
     {
         CHECK(parse_fails("udp://127.0.0.1:5555") == transport_error::unsupported_transport);
-        CHECK(parse_fails("inproc://name") == transport_error::unsupported_transport);
+        CHECK(parse_fails("pgm://eth0;239.192.1.1:5555") == transport_error::unsupported_transport);
         CHECK(parse_fails("TCP://127.0.0.1:5555") == transport_error::unsupported_transport);
     }
     SECTION("no port")

@@ -63,6 +63,16 @@ struct recording_owner final : zmtp::transport::engine_owner {
             outbox.pop_front();
         }
     }
+    std::size_t take_outbound(zmtp::transport::engine&, std::vector<zmtp::message>& out,
+                              std::size_t max_messages) override
+    {
+        std::size_t n = 0;
+        for (; n < max_messages && !outbox.empty(); ++n) {
+            out.push_back(std::move(outbox.front()));
+            outbox.pop_front();
+        }
+        return n;
+    }
     void on_engine_drained(zmtp::transport::engine&) override {}
     void on_engine_closed(zmtp::transport::engine&, std::error_code reason) override
     {
