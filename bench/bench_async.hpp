@@ -53,4 +53,16 @@ inline bool await_mode(int argc, char** argv, const char* usage)
     fail(usage);
 }
 
+/// The optional 3rd argument of the inproc tools: true = "async", false = "blocking" (default).
+inline bool async_mode(int argc, char** argv, const char* usage)
+{
+    if (argc != 3 && argc != 4)
+        fail(usage);
+    if (argc == 3 || std::strcmp(argv[3], "blocking") == 0)
+        return false;
+    if (std::strcmp(argv[3], "async") == 0)
+        return true;
+    fail(usage);
+}
+
 } // namespace bench

@@ -93,6 +93,13 @@ MEM_SIDES = {
     "ours": ("idle_pull", "idle_peers"),
     "libzmq": ("libzmq_idle_pull", "idle_peers"),
 }
+# inproc: one process, two threads (libzmq's perf/inproc_thr, inproc_lat):
+# side -> (throughput tool, latency tool).
+INPROC_SIDES = {
+    "ours": ("inproc_thr:blocking", "inproc_lat:blocking"),
+    "ours-async": ("inproc_thr:async", "inproc_lat:async"),
+    "libzmq": ("libzmq_inproc_thr", "libzmq_inproc_lat"),
+}
 
 
 # ---------------------------------------------------------------------------
@@ -324,6 +331,24 @@ def run_lat(tools, side, size, count, timeout):
                 recv_rss_kib=lp.maxrss_kib, send_rss_kib=rp.maxrss_kib)
 
 
+def run_inproc(tools, test, side, size, count, timeout):
+    """ithr / ilat: one process; its CPU is counted as the receiving side's."""
+    spec = INPROC_SIDES[side][0 if test == "ithr" else 1]
+    lp, _ = run_group(tool_cmd(tools, spec, size, count), [], timeout)
+    out = lp.stdout()
+    if test == "ithr":
+        if grab(r"message count: (\d+)", out, int) != count:
+            raise RunError(f"wrong message count in {out!r}")
+        value, unit = grab(r"mean throughput: (\d+) \[msg/s\]", out), "msg/s"
+        mbps = grab(r"mean throughput: ([\d.]+) \[Mb/s\]", out)
+    else:
+        if grab(r"roundtrip count: (\d+)", out, int) != count:
+            raise RunError(f"wrong roundtrip count in {out!r}")
+        value, unit, mbps = grab(r"average latency: ([\d.]+) \[us\]", out), "us", None
+    return dict(count=count, value=value, unit=unit, mbps=mbps, recv_cpu_s=lp.cpu, send_cpu_s=0.0,
+                recv_rss_kib=lp.maxrss_kib, send_rss_kib=0)
+
+
 def run_fanout(tools, side, subs, size, count, mode, timeout):
     pub, sub = FANOUT_SIDES[side]
     ep = endpoint()
@@ -396,7 +421,7 @@ def build(build_dir, no_build):
 
 def all_tools():
     names = set()
-    for table in (THR_SIDES, LAT_SIDES, FANOUT_SIDES, MEM_SIDES):
+    for table in (THR_SIDES, LAT_SIDES, FANOUT_SIDES, MEM_SIDES, INPROC_SIDES):
         for pair in table.values():
             names.update(spec.partition(":")[0] for spec in pair)
     return sorted(names)
@@ -420,7 +445,7 @@ def add_baseline(tools, base_dir):
         path = os.path.join(base_dir, "bench", name)
         if os.access(path, os.X_OK):
             tools["base_" + name] = path
-    for table in (THR_SIDES, LAT_SIDES, FANOUT_SIDES):
+    for table in (THR_SIDES, LAT_SIDES, FANOUT_SIDES, INPROC_SIDES):
         for side in [s for s in table if s.startswith("ours") and "->" not in s]:
             table[side.replace("ours", "base", 1)] = tuple("base_" + spec for spec in table[side])
 
@@ -589,6 +614,16 @@ def targets(summary, sizes, fan_subs):
                 add(f"CPU per {what}, {'throughput' if test == 'thr' else 'latency'} "
                     f"{size_name(size)}, {label} ≤ libzmq", a, a <= b,
                     f"{a * 1e6:.3f} vs {b * 1e6:.3f} µs")
+    for size in (16, KIB):
+        for side, label in (("ours", "blocking"), ("ours-async", "async")):
+            r = ratio(summary, "ithr", size, side)
+            if r is not None:
+                add(f"inproc throughput {size_name(size)}, {label} ≥ 1.5× libzmq", r, r >= 1.5,
+                    f"{r:.2f}×")
+            r = ratio(summary, "ilat", size, side)
+            if r is not None:
+                add(f"inproc latency {size_name(size)}, {label} ≤ 0.8× libzmq", r, r <= 0.8,
+                    f"{r:.2f}×")
     top = max(fan_subs) if fan_subs else None
     if top:
         for side, label in (("ours", "blocking"), ("ours-async", "async")):
@@ -669,7 +704,8 @@ def write_markdown(path, args, summary, rows, tgts, sizes, fan_subs, notes, load
         L.append("")
 
     def side_order(test):
-        table = {"thr": THR_SIDES, "lat": LAT_SIDES, "fanout": FANOUT_SIDES, "mem": MEM_SIDES}[test]
+        table = {"thr": THR_SIDES, "lat": LAT_SIDES, "fanout": FANOUT_SIDES, "mem": MEM_SIDES,
+                 "ithr": INPROC_SIDES, "ilat": INPROC_SIDES}[test]
         return list(table)
 
     if any(k[0] == "thr" for k in summary):
@@ -714,6 +750,29 @@ def write_markdown(path, args, summary, rows, tgts, sizes, fan_subs, notes, load
                          f"{kib_to_mib(s['recv_rss_kib'])} / {kib_to_mib(s['send_rss_kib'])} | {s['n']} |")
         L.append("")
         L.append("raw-tcp: a `size`-byte ping-pong on one TCP_NODELAY socket pair.")
+        L.append("")
+    if any(k[0] in ("ithr", "ilat") for k in summary):
+        L.append("## inproc (one process, two threads: libzmq's perf/inproc_thr and inproc_lat method)")
+        L.append("")
+        L.append("| Size | Side | throughput msg/s | × libzmq | CPU µs/msg | one-way latency µs | × libzmq | CPU µs/roundtrip | runs |")
+        L.append("|---|---|---|---|---|---|---|---|---|")
+        for size in sizes:
+            for side in side_order("ithr"):
+                t, l = summary.get(("ithr", size, side)), summary.get(("ilat", size, side))
+                if not t and not l:
+                    continue
+                rt, rl = ratio(summary, "ithr", size, side), ratio(summary, "ilat", size, side)
+                thr = fmt_spread(t, human) if t else "–"
+                thr_cpu = f"{cpu_per(t, 'recv_cpu_s', t['count']):.3f}" if t else "–"
+                lat = fmt_spread(l, lambda v: f"{v:.2f}") if l else "–"
+                lat_cpu = f"{cpu_per(l, 'recv_cpu_s', l['count']):.2f}" if l else "–"
+                runs = max(t["n"] if t else 0, l["n"] if l else 0)
+                L.append(f"| {size_name(size)} | {side} | {thr} | {f'{rt:.2f}' if rt else '–'} | {thr_cpu} | "
+                         f"{lat} | {f'{rl:.2f}' if rl else '–'} | {lat_cpu} | {runs} |")
+        L.append("")
+        L.append("ours: PUSH sending from a thread of its own, PULL receiving on the main thread (REQ and REP "
+                 "likewise), blocking API. ours-async: both loops coroutines on their sockets' executors. "
+                 "CPU: the whole process (both threads and the I/O thread).")
         L.append("")
     if any(k[0] == "fanout" for k in summary):
         L.append(f"## PUB fan-out ({size_name(args.fanout_size)} messages, {args.fanout_mode} mode, msg/s received per subscriber)")
@@ -912,8 +971,8 @@ def main():
                     help="smoke-sized: 1 repetition, 1/20 of the counts, fan-out to 1 and 8, 1000 idle peers")
     ap.add_argument("--smoke", action="store_true",
                     help="just prove our four perf tools (blocking and async) pair up; no files (ctest)")
-    ap.add_argument("--only", default="thr,lat,fanout,mem",
-                    help="comma list of thr, lat, fanout, mem (default: all)")
+    ap.add_argument("--only", default="thr,lat,inproc,fanout,mem",
+                    help="comma list of thr, lat, inproc, fanout, mem (default: all)")
     ap.add_argument("--sizes", help="comma list of message sizes in bytes (default 16,64,1024,65536,1048576)")
     ap.add_argument("--sides", help="comma list of sides to run (default: all of ours, ours-async, "
                     "ours-await (throughput only), libzmq, ours->libzmq, libzmq->ours, raw-tcp)")
@@ -999,6 +1058,13 @@ def main():
         s = sides_of(LAT_SIDES)
         interleave("lat", sizes, s, lambda side, p: run_lat(tools, side, p, count_of(LAT_COUNT, p),
                                                             args.timeout))
+    if "inproc" in only:
+        s = sides_of(INPROC_SIDES)
+        inproc_sizes = [z for z in sizes if z <= 64 * KIB]
+        interleave("ithr", inproc_sizes, s, lambda side, p: run_inproc(
+            tools, "ithr", side, p, count_of(THR_COUNT, p), args.timeout))
+        interleave("ilat", inproc_sizes, s, lambda side, p: run_inproc(
+            tools, "ilat", side, p, 10 * count_of(LAT_COUNT, p), args.timeout))
     fan_counts = {}
     if "fanout" in only:
         s = sides_of(FANOUT_SIDES)
@@ -1024,7 +1090,7 @@ def main():
                 calibrate_fanout(tools, side, p, args)
             if err:
                 progress.note(f"   calibration of fan-out {side} x{p} failed ({err}); using {fan_counts[(side, p)]}")
-        what = f"{test} {size_name(p) if test in ('thr', 'lat') else p} {side} rep {rep + 1}/{reps}"
+        what = f"{test} {size_name(p) if test in ('thr', 'lat', 'ithr', 'ilat') else p} {side} rep {rep + 1}/{reps}"
         r, err = attempt(lambda: make(side, p))
         row = dict(test=test, param=p, side=side, rep=rep + 1)
         if err:
@@ -1033,8 +1099,9 @@ def main():
             progress.note(f"   {what}: {err}")
         else:
             row.update(r)
-            unit = {"thr": "msg/s", "lat": "us", "fanout": "msg/s/sub", "mem": "B/conn"}[test]
-            value = f"{r['value']:.2f}" if test == "lat" else human(r["value"])
+            unit = {"thr": "msg/s", "lat": "us", "fanout": "msg/s/sub", "mem": "B/conn",
+                    "ithr": "msg/s", "ilat": "us"}[test]
+            value = f"{r['value']:.2f}" if test in ("lat", "ilat") else human(r["value"])
             progress.show(what, f"{value} {unit}")
         rows.append(row)
 
