@@ -34,9 +34,9 @@ public:
         `deadline`. Returns false on timeout. Consumes the prepare(). */
     bool wait(std::uint64_t key, clock::time_point deadline)
     {
-        const auto start = clock::now();
-        if (spin(key, start, deadline)) {
+        if (spin(key, clock::now(), deadline)) {
             sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+            long_waits_.store(0, std::memory_order_relaxed);
             return true;
         }
         bool woke = true;
@@ -52,10 +52,10 @@ public:
             }
         }
         sleepers_.fetch_sub(1, std::memory_order_seq_cst);
-        // A wait that ended soon after the spin gave up would have been
-        // caught by it: spin next time too.
-        if (woke)
-            spin_useful_.store(clock::now() - start < 4 * spin_for, std::memory_order_relaxed);
+        // The spin did not catch it. Only a streak of such waits turns
+        // spinning off (one preempted answer does not).
+        if (long_waits_.load(std::memory_order_relaxed) < long_streak)
+            long_waits_.fetch_add(1, std::memory_order_relaxed);
         return woke;
     }
 
@@ -73,15 +73,16 @@ private:
         the notifier is another application thread that answers at once
         (a ping-pong over inproc://), the answer comes in a microsecond or
         two, and a futex sleep and wake-up costs ten times that on a VM.
-        Waits that run long (a peer across TCP, an idle socket) turn it
-        off, so an idle thread does not burn its CPU; every 64th wait
-        tries again. */
+        Eight waits in a row that the spin did not catch (a peer across
+        TCP, a stream of large messages, an idle socket) turn it off, so
+        a thread does not burn the CPU its I/O thread needs; every 16th
+        wait then tries again (at most 10 us in 16 waits). */
     static constexpr auto spin_for = std::chrono::microseconds(10);
 
     bool spin(std::uint64_t key, clock::time_point start, clock::time_point deadline) noexcept
     {
-        if (!spin_useful_.load(std::memory_order_relaxed) &&
-            (spin_probe_.fetch_add(1, std::memory_order_relaxed) & 63) != 0)
+        if (long_waits_.load(std::memory_order_relaxed) >= long_streak &&
+            (spin_probe_.fetch_add(1, std::memory_order_relaxed) & 15) != 0)
             return false;
         const auto until = std::min(deadline, start + spin_for);
         for (;;) {
@@ -97,7 +98,8 @@ private:
         }
     }
 
-    std::atomic<bool> spin_useful_{true};
+    static constexpr int long_streak = 8;
+    std::atomic<int> long_waits_{0};
     std::atomic<unsigned> spin_probe_{0};
     std::atomic<std::uint64_t> epoch_{0};
     std::atomic<int> sleepers_{0};
