@@ -19,6 +19,7 @@
 #include "zmtp/error.hpp"
 #include "zmtp/frame.hpp"
 #include "zmtp/message.hpp"
+#include "zmtp/poll.hpp"
 #include "zmtp/socket.hpp"
 #include "zmtp/socket_error.hpp"
 #include "zmtp/socket_event.hpp"

@@ -57,6 +57,8 @@ public:
     virtual void front_send_failed(zmtp::message&) {}
     /// May the caller receive now?
     virtual std::error_code front_recv_allowed() { return {}; }
+    /// Would front_send() accept a message now (for socket::events())?
+    virtual bool front_send_allowed() const noexcept { return true; }
     /** Finishes a received message: true delivers it -- or, if `ec` was set,
         delivers that error instead (REQ's request_lost); false drops it (a
         stale reply, for example). */

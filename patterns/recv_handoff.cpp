@@ -88,6 +88,28 @@ bool recv_handoff::recv(zmtp::message& m, clock::time_point deadline, std::error
     }
 }
 
+bool recv_handoff::readable()
+{
+    if (closing())
+        return false;
+    ensure_queue();
+    if (queue_->size_approx() != 0)
+        return true;
+    if (strand_.owner().try_enter()) {
+        // Taken from the pattern and put back in front, in order: the
+        // next recv (or the strand's next refill) takes it from there.
+        zmtp::message m;
+        const bool got = next_message(m);
+        if (got)
+            stash_.push_front(std::move(m));
+        strand_.owner().leave();
+        if (got)
+            return true;
+    }
+    request_refill();
+    return queue_->size_approx() != 0;
+}
+
 void recv_handoff::ensure_queue()
 {
     // Created on first use by a thread other than the strand: sockets used

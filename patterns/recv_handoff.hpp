@@ -62,6 +62,12 @@ public:
     bool recv(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
     /// Wakes every blocked receiver (the socket is closing).
     void wake_all() noexcept { waiter_.notify(); }
+    /** True if a recv now would find a message (queued, or the pattern's
+        next when the socket is free); if not, asks the strand to queue the
+        next one that comes (the readiness descriptor then fires). */
+    bool readable();
+    /// Signal `r` whenever messages are queued (before the socket is shared).
+    void also_signal(detail::readiness* r) noexcept { waiter_.also_signal(r); }
 
     //------------------------------------------------------------------------
     // Strand

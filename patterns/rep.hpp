@@ -28,6 +28,7 @@ public:
     void front_sent() override;
     void front_send_failed(zmtp::message& m) override;
     std::error_code front_recv_allowed() override;
+    bool front_send_allowed() const noexcept override { return replying_; }
     bool front_received(zmtp::message& m, std::error_code& ec) override;
     bool sync_send() const noexcept override { return false; }
 

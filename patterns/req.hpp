@@ -54,6 +54,10 @@ public:
     std::error_code front_send(zmtp::message& m) override;
     void front_sent() override;
     std::error_code front_recv_allowed() override;
+    bool front_send_allowed() const noexcept override
+    {
+        return !awaiting_.load(std::memory_order_acquire) || relaxed_.load(std::memory_order_relaxed);
+    }
     bool front_received(zmtp::message& m, std::error_code& ec) override;
 
 private:

@@ -63,6 +63,10 @@ public:
     bool send(zmtp::message& m, clock::time_point deadline, std::error_code& ec);
     /// Wakes every blocked sender (the socket is closing).
     void wake_all() noexcept { waiter_.notify(); }
+    /// True if a send now would not wait (credit, or a pattern that never blocks).
+    bool writable_now() const noexcept { return !closing() && (!blocks_ || has_credit()); }
+    /// Signal `r` whenever credit or queue space comes (before the socket is shared).
+    void also_signal(detail::readiness* r) noexcept { waiter_.also_signal(r); }
 
     //------------------------------------------------------------------------
     // Strand

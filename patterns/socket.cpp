@@ -268,6 +268,16 @@ std::size_t socket::peer_count() const
     return core().peer_count();
 }
 
+int socket::fd() const
+{
+    return core().poll_fd();
+}
+
+unsigned socket::events() const
+{
+    return core().poll_events();
+}
+
 socket_options socket::options() const
 {
     return core().get_options();

@@ -29,6 +29,19 @@ socket_core::socket_core(std::shared_ptr<context_impl> ctx, zmtp::socket_type ty
 {
     sndtimeo_ms_ = opts_.sndtimeo.count();
     rcvtimeo_ms_ = opts_.rcvtimeo.count();
+    send_.also_signal(&readiness_);
+    recv_.also_signal(&readiness_);
+}
+
+unsigned socket_core::poll_events()
+{
+    readiness_.arm();
+    unsigned ev = 0;
+    if (pattern_->can_recv() && !pattern_->front_recv_allowed() && recv_.readable())
+        ev |= zmtp::poll_in;
+    if (pattern_->can_send() && pattern_->front_send_allowed() && send_.writable_now())
+        ev |= zmtp::poll_out;
+    return ev;
 }
 
 socket_core::~socket_core()

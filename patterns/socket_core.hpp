@@ -93,6 +93,10 @@ public:
         out leaves nothing behind. */
     bool wait_until(zmtp::detail::wait_condition c, std::chrono::milliseconds timeout);
     std::size_t peer_count();
+    /// The readiness descriptor (libzmq's ZMQ_FD; see detail/readiness.hpp).
+    int poll_fd() { return readiness_.fd(); }
+    /// poll_in / poll_out now, arming the descriptor for the next change (ZMQ_EVENTS).
+    unsigned poll_events();
     /// Waits parked now (for tests: a wait that timed out leaves none).
     std::size_t parked_waits();
 
@@ -162,6 +166,7 @@ private:
     // The parts, in the order they are built (the pattern first: the
     // others use it) and torn down (sessions first: they detach their pipes).
     std::unique_ptr<pattern> pattern_;
+    detail::readiness readiness_; // signalled by both hand-offs' waiters
     send_handoff send_;
     recv_handoff recv_;
     socket_events events_;

@@ -56,6 +56,13 @@
 
 namespace zmtp {
 
+/// Readiness flags of socket::events() and zmtp::poll().
+enum poll_flags : unsigned {
+    poll_in = 1,  ///< a recv would not block (for a descriptor: readable)
+    poll_out = 2, ///< a send would not block (for a descriptor: writable)
+    poll_err = 4, ///< a descriptor's error or hang-up (reported, never asked for)
+};
+
 class socket;
 
 namespace patterns {
@@ -172,6 +179,20 @@ public:
 
     /// Number of connected peers (handshake complete).
     std::size_t peer_count() const;
+
+    //------------------------------------------------------------------------
+    // Readiness, for zmtp::poll() and foreign event loops (libzmq's ZMQ_FD
+    // and ZMQ_EVENTS)
+
+    /** A file descriptor that becomes readable when the socket's state may
+        have changed since the last events(). Edge-triggered, as libzmq's:
+        on each wake, call events() and act on it (recv, send) until it no
+        longer reports what you wait for, then wait again. Do not read,
+        write or close it; it lives as long as the socket. */
+    int fd() const;
+    /** poll_in if a recv would not block now, poll_out if a send would
+        not; 0 once closed. Arms fd() for the next change. */
+    unsigned events() const;
 
     //------------------------------------------------------------------------
     // Options, events, closing

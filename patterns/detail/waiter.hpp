@@ -8,6 +8,8 @@
 //
 // Use: key = prepare(); re-check the condition; if still unmet, wait(key, t).
 
+#include "patterns/detail/readiness.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -59,9 +61,14 @@ public:
         return woke;
     }
 
+    /// Also signal `r` on every notify() (the socket's readiness descriptor).
+    void also_signal(readiness* r) noexcept { also_ = r; }
+
     void notify() noexcept
     {
         epoch_.fetch_add(1, std::memory_order_seq_cst);
+        if (also_ != nullptr)
+            also_->signal();
         if (sleepers_.load(std::memory_order_seq_cst) > 0) {
             std::lock_guard lock(mutex_);
             cv_.notify_all();
@@ -98,6 +105,7 @@ private:
         }
     }
 
+    readiness* also_ = nullptr; // set before the socket is shared
     static constexpr int long_streak = 8;
     std::atomic<int> long_waits_{0};
     std::atomic<unsigned> spin_probe_{0};
