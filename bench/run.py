@@ -93,6 +93,10 @@ MEM_SIDES = {
     "ours": ("idle_pull", "idle_peers"),
     "libzmq": ("libzmq_idle_pull", "idle_peers"),
 }
+# poll: one zmq_poll-style loop over a busy PULL and N idle ones (inproc).
+POLL_SIDES = {"ours": ("poll_thr",), "libzmq": ("libzmq_poll_thr",)}
+POLL_IDLE = 100
+POLL_COUNT = 200_000
 # inproc: one process, two threads (libzmq's perf/inproc_thr, inproc_lat):
 # side -> (throughput tool, latency tool).
 INPROC_SIDES = {
@@ -349,6 +353,14 @@ def run_inproc(tools, test, side, size, count, timeout):
                 recv_rss_kib=lp.maxrss_kib, send_rss_kib=0)
 
 
+def run_poll(tools, side, idle, count, timeout):
+    lp, _ = run_group([tools[POLL_SIDES[side][0]], str(idle), str(count)], [], timeout)
+    out = lp.stdout()
+    return dict(count=count, value=grab(r"mean throughput: (\d+) \[msg/s\]", out), unit="msg/s",
+                recv_cpu_s=grab(r"polling thread CPU: ([\d.]+)", out) * count / 1e6, send_cpu_s=0.0,
+                recv_rss_kib=lp.maxrss_kib, send_rss_kib=0)
+
+
 def run_fanout(tools, side, subs, size, count, mode, timeout):
     pub, sub = FANOUT_SIDES[side]
     ep = endpoint()
@@ -421,7 +433,7 @@ def build(build_dir, no_build):
 
 def all_tools():
     names = set()
-    for table in (THR_SIDES, LAT_SIDES, FANOUT_SIDES, MEM_SIDES, INPROC_SIDES):
+    for table in (THR_SIDES, LAT_SIDES, FANOUT_SIDES, MEM_SIDES, INPROC_SIDES, POLL_SIDES):
         for pair in table.values():
             names.update(spec.partition(":")[0] for spec in pair)
     return sorted(names)
@@ -624,6 +636,12 @@ def targets(summary, sizes, fan_subs):
             if r is not None:
                 add(f"inproc latency {size_name(size)}, {label} ≤ 0.8× libzmq", r, r <= 0.8,
                     f"{r:.2f}×")
+    for key in [k for k in summary if k[0] == "poll" and k[2] == "ours"]:
+        a, b = summary.get(key), summary.get(("poll", key[1], "libzmq"))
+        if a and b:
+            ca, cb = a["recv_cpu_s"] / a["count"] * 1e6, b["recv_cpu_s"] / b["count"] * 1e6
+            add(f"poll over {key[1]} idle sockets + 1 busy: CPU per message ≤ libzmq's zmq_poll", ca,
+                ca <= cb, f"{ca:.2f} vs {cb:.2f} µs")
     top = max(fan_subs) if fan_subs else None
     if top:
         for side, label in (("ours", "blocking"), ("ours-async", "async")):
@@ -705,7 +723,7 @@ def write_markdown(path, args, summary, rows, tgts, sizes, fan_subs, notes, load
 
     def side_order(test):
         table = {"thr": THR_SIDES, "lat": LAT_SIDES, "fanout": FANOUT_SIDES, "mem": MEM_SIDES,
-                 "ithr": INPROC_SIDES, "ilat": INPROC_SIDES}[test]
+                 "ithr": INPROC_SIDES, "ilat": INPROC_SIDES, "poll": POLL_SIDES}[test]
         return list(table)
 
     if any(k[0] == "thr" for k in summary):
@@ -773,6 +791,17 @@ def write_markdown(path, args, summary, rows, tgts, sizes, fan_subs, notes, load
         L.append("ours: PUSH sending from a thread of its own, PULL receiving on the main thread (REQ and REP "
                  "likewise), blocking API. ours-async: both loops coroutines on their sockets' executors. "
                  "CPU: the whole process (both threads and the I/O thread).")
+        L.append("")
+    if any(k[0] == "poll" for k in summary):
+        L.append("## Polling (one poll per message over a busy PULL and idle ones, inproc)")
+        L.append("")
+        L.append("| Idle sockets | Side | msg/s | × libzmq | polling thread CPU µs/msg | runs |")
+        L.append("|---|---|---|---|---|---|")
+        for key in sorted(k for k in summary if k[0] == "poll"):
+            s_ = summary[key]
+            r = ratio(summary, "poll", key[1], key[2])
+            L.append(f"| {key[1]} | {key[2]} | {fmt_spread(s_, human)} | {f'{r:.2f}' if r else '–'} | "
+                     f"{cpu_per(s_, 'recv_cpu_s', s_['count']):.2f} | {s_['n']} |")
         L.append("")
     if any(k[0] == "fanout" for k in summary):
         L.append(f"## PUB fan-out ({size_name(args.fanout_size)} messages, {args.fanout_mode} mode, msg/s received per subscriber)")
@@ -971,8 +1000,8 @@ def main():
                     help="smoke-sized: 1 repetition, 1/20 of the counts, fan-out to 1 and 8, 1000 idle peers")
     ap.add_argument("--smoke", action="store_true",
                     help="just prove our four perf tools (blocking and async) pair up; no files (ctest)")
-    ap.add_argument("--only", default="thr,lat,inproc,fanout,mem",
-                    help="comma list of thr, lat, inproc, fanout, mem (default: all)")
+    ap.add_argument("--only", default="thr,lat,inproc,poll,fanout,mem",
+                    help="comma list of thr, lat, inproc, poll, fanout, mem (default: all)")
     ap.add_argument("--sizes", help="comma list of message sizes in bytes (default 16,64,1024,65536,1048576)")
     ap.add_argument("--sides", help="comma list of sides to run (default: all of ours, ours-async, "
                     "ours-await (throughput only), libzmq, ours->libzmq, libzmq->ours, raw-tcp)")
@@ -1065,6 +1094,10 @@ def main():
             tools, "ithr", side, p, count_of(THR_COUNT, p), args.timeout))
         interleave("ilat", inproc_sizes, s, lambda side, p: run_inproc(
             tools, "ilat", side, p, 10 * count_of(LAT_COUNT, p), args.timeout))
+    if "poll" in only:
+        s = sides_of(POLL_SIDES)
+        interleave("poll", [POLL_IDLE], s, lambda side, p: run_poll(
+            tools, side, p, max(1000, int(POLL_COUNT * scale)), args.timeout))
     fan_counts = {}
     if "fanout" in only:
         s = sides_of(FANOUT_SIDES)
@@ -1100,7 +1133,7 @@ def main():
         else:
             row.update(r)
             unit = {"thr": "msg/s", "lat": "us", "fanout": "msg/s/sub", "mem": "B/conn",
-                    "ithr": "msg/s", "ilat": "us"}[test]
+                    "ithr": "msg/s", "ilat": "us", "poll": "msg/s"}[test]
             value = f"{r['value']:.2f}" if test in ("lat", "ilat") else human(r["value"])
             progress.show(what, f"{value} {unit}")
         rows.append(row)
