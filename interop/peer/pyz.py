@@ -253,6 +253,9 @@ class Peer:
             elif c == "unbind":
                 s.unbind(w[1])
                 emit("ok")
+            elif c == "poll":
+                flag = zmq.POLLIN if w[2] == "in" else zmq.POLLOUT
+                emit("ok " + (w[2] if s.poll(int(w[1]), flag) & flag else "none"))
             elif c == "sleep":
                 time.sleep(int(w[1]) / 1000)
                 emit("ok")

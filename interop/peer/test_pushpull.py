@@ -236,5 +236,36 @@ for _d, (_s, _r) in DIRS.items():
         case("pushpull.blocks.%s.%s" % (_d, _t))(lambda s=_s, r=_r, t=_t: blocks(s, r, t))
 
 
+#----------------------------------------------------------------------------
+# Polling: the receiver's poll wakes when a message comes; the sender's
+# poll for "out" waits for a peer (zmtp::poll on our side, pyzmq's poll on
+# theirs)
+
+def polled(src, dst, transport):
+    push, pull = start_pair(src, dst, "pull", transport)
+    check_eq(pull.cmd("poll 100 in"), "ok none", "poll before anything was sent")
+    pull.write("poll 20000 in")
+    push.ok("sendm 3 p")
+    check_eq(pull.response(what="poll in"), "ok in", "poll once messages were sent")
+    check_eq(pull.recvm(3), rendered(b"p", 3), "messages after the poll")
+    push.quit()
+    pull.quit()
+
+    # A bound PUSH with no peer may not send; it may once a PULL connects.
+    push = Peer(src, "push", bind=[endpoint(transport)])
+    check_eq(push.cmd("poll 100 out"), "ok none", "poll out with no PULL")
+    push.write("poll 20000 out")
+    pull = Peer(dst, "pull", connect=[push.ep])
+    check_eq(push.response(what="poll out"), "ok out", "poll out once a PULL connected")
+    push.ok("send z")
+    check_eq(pull.recvm(1), [render([b"z"])], "message after poll out")
+    push.quit()
+    pull.quit()
+
+
+for _d, (_s, _r) in DIRS.items():
+    case("pushpull.poll.%s.tcp" % _d)(lambda s=_s, r=_r: polled(s, r, "tcp"))
+
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv))

@@ -25,6 +25,7 @@ command per line on stdin and answers each with exactly one line:
     set NAME VALUE          -> ok | err invalid_argument (options, see apply_option)
     bind EP                 -> ok BOUND | err NAME
     connect|disconnect|unbind EP -> ok | err NAME
+    poll MS in|out          -> ok in | ok out | ok none (zmtp::poll: ready, or MS passed)
     sleep MS                -> ok (pacing only, never a synchronisation)
     close                   -> ok
     quit (or end of input)  -> exits 0
@@ -238,6 +239,11 @@ public:
                 else
                     sock_->unbind(w[1], ec);
                 emit_line(ec ? "err " + error_name(ec) : "ok");
+            } else if (c == "poll" && w.size() == 3 && (w[2] == "in" || w[2] == "out")) {
+                const unsigned want = w[2] == "in" ? zmtp::poll_in : zmtp::poll_out;
+                zmtp::poll_item item{sock_, -1, want, 0};
+                zmtp::poll(std::span(&item, 1), milliseconds(*to_int(w[1])));
+                emit_line(item.revents & want ? "ok " + w[2] : std::string("ok none"));
             } else if (c == "sleep" && w.size() == 2) {
                 std::this_thread::sleep_for(milliseconds(*to_int(w[1])));
                 emit_line("ok");
