@@ -38,36 +38,38 @@ int main(int argc, char** argv)
     std::printf("subscribers: %s\n", back.bind(back_ep).c_str());
     std::fflush(stdout);
 
-    // Each direction blocks on its own thread; closing the sockets ends them.
-    std::thread down([&] {
+    // zmtp::proxy moves messages both ways; a capture socket gets a copy of
+    // each (printed here when it is a subscription change), and a control
+    // socket stops it.
+    zmtp::push_socket capture(ctx);
+    zmtp::pull_socket captured(ctx);
+    capture.bind("inproc://capture");
+    captured.connect("inproc://capture");
+    zmtp::pair_socket control(ctx);
+    zmtp::pair_socket stopper(ctx);
+    control.bind("inproc://control");
+    stopper.connect("inproc://control");
+    std::thread forwarding([&] { zmtp::proxy(front, back, &capture, &control); });
+    std::thread printing([&] {
         std::error_code ec;
         for (;;) {
-            zmtp::message m = front.recv(ec);
+            zmtp::message m = captured.recv(ec);
             if (ec) // closed: we are stopping
                 return;
-            back.send(std::move(m), ec); // never blocks: a full subscriber misses it
-        }
-    });
-    std::thread up([&] {
-        std::error_code ec;
-        for (;;) {
-            zmtp::message m = back.recv(ec);
-            if (ec) // closed: we are stopping
-                return;
+            // From the XPUB: "\x01topic" subscribes, "\x00topic" unsubscribes.
             const std::string s = m[0].to_string();
-            if (!s.empty() && (s[0] == 1 || s[0] == 0)) {
+            if (m.size() == 1 && !s.empty() && (s[0] == 1 || s[0] == 0)) {
                 std::printf("%s \"%s\"\n", s[0] == 1 ? "subscribe" : "unsubscribe",
                             s.substr(1).c_str());
                 std::fflush(stdout);
             }
-            front.send(std::move(m), ec);
         }
     });
 
     int sig = 0;
     sigwait(&stop, &sig);
-    front.close();
-    back.close();
-    down.join();
-    up.join();
+    stopper.send("TERMINATE");
+    forwarding.join();
+    captured.close();
+    printing.join();
 }

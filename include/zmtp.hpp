@@ -20,6 +20,7 @@
 #include "zmtp/frame.hpp"
 #include "zmtp/message.hpp"
 #include "zmtp/poll.hpp"
+#include "zmtp/proxy.hpp"
 #include "zmtp/socket.hpp"
 #include "zmtp/socket_error.hpp"
 #include "zmtp/socket_event.hpp"

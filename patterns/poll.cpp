@@ -53,7 +53,7 @@ std::size_t poll(std::span<poll_item> items, std::chrono::milliseconds timeout,
             it.revents = 0;
             if (it.sock != nullptr) {
                 if (it.events != 0)
-                    it.revents = it.sock->events() & it.events;
+                    it.revents = it.sock->events() & (it.events | poll_err);
                 fds[i] = {it.events != 0 ? it.sock->fd() : -1, POLLIN, 0};
             } else {
                 fds[i] = {it.fd, to_poll(it.events), 0};

@@ -36,6 +36,8 @@ socket_core::socket_core(std::shared_ptr<context_impl> ctx, zmtp::socket_type ty
 unsigned socket_core::poll_events()
 {
     readiness_.arm();
+    if (closing())
+        return zmtp::poll_err;
     unsigned ev = 0;
     if (pattern_->can_recv() && !pattern_->front_recv_allowed() && recv_.readable())
         ev |= zmtp::poll_in;

@@ -32,7 +32,8 @@ namespace zmtp {
 
 /** One thing to wait on: a socket (`sock`), or else a file descriptor
     (`fd`), and what for (`events`: poll_in, poll_out). poll() sets
-    `revents` (poll_err too, for a descriptor in error or hung up). */
+    `revents` (poll_err too: a closed socket, a descriptor in error or
+    hung up). */
 struct poll_item {
     socket* sock = nullptr;
     int fd = -1;

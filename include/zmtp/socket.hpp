@@ -60,7 +60,7 @@ namespace zmtp {
 enum poll_flags : unsigned {
     poll_in = 1,  ///< a recv would not block (for a descriptor: readable)
     poll_out = 2, ///< a send would not block (for a descriptor: writable)
-    poll_err = 4, ///< a descriptor's error or hang-up (reported, never asked for)
+    poll_err = 4, ///< a closed socket, a descriptor's error or hang-up (reported, never asked for)
 };
 
 class socket;
@@ -191,7 +191,7 @@ public:
         write or close it; it lives as long as the socket. */
     int fd() const;
     /** poll_in if a recv would not block now, poll_out if a send would
-        not; 0 once closed. Arms fd() for the next change. */
+        not; poll_err (alone) once closed. Arms fd() for the next change. */
     unsigned events() const;
 
     //------------------------------------------------------------------------

@@ -142,7 +142,10 @@ TEST_CASE("events: poll_out follows send credit, and REQ's lockstep", "[poll]")
     CHECK(req.recv().front().to_string() == "answer");
 
     pull.close();
-    CHECK(pull.events() == 0);
+    CHECK(pull.events() == zmtp::poll_err);
+    zmtp::poll_item closed[] = {{&pull, -1, zmtp::poll_in}};
+    CHECK(zmtp::poll(closed, generous) == 1); // a closed socket is reported, not waited on
+    CHECK(closed[0].revents == zmtp::poll_err);
 }
 
 TEST_CASE("fd: edge-triggered -- readable after a change, quiet once drained and re-armed", "[poll]")
