@@ -7,10 +7,27 @@ namespace zmtp::patterns {
 
 void pipe::write(zmtp::message&& m)
 {
+    if (conflate_ && !out_.empty()) {
+        out_.clear(); // the latest replaces what is not written yet
+        out_bytes_ = 0;
+    }
+    enqueue(std::move(m), false);
+}
+
+void pipe::write_first(zmtp::message&& m)
+{
+    enqueue(std::move(m), true);
+}
+
+void pipe::enqueue(zmtp::message&& m, bool first)
+{
     const bool was_empty = out_.empty();
     if (sndhwm_bytes_ != 0)
         out_bytes_ += m.bytes();
-    out_.push_back(std::move(m));
+    if (first)
+        out_.push_front(std::move(m));
+    else
+        out_.push_back(std::move(m));
     if (was_empty)
         owner_->notify_outbound();
 }

@@ -44,9 +44,12 @@ public:
     static constexpr std::size_t pin_slack = 256 * 1024;
 
     /// High-water marks in messages, and in bytes (0 = no limit).
+    /// `conflate`: each queue keeps only its latest message (libzmq's ZMQ_CONFLATE).
     pipe(session& owner, std::size_t sndhwm, std::size_t rcvhwm, std::size_t sndhwm_bytes = 0,
-         std::size_t rcvhwm_bytes = 0)
-        : owner_(&owner), sndhwm_(sndhwm), rcvhwm_(rcvhwm), sndhwm_bytes_(sndhwm_bytes),
+         std::size_t rcvhwm_bytes = 0, bool conflate = false)
+        : owner_(&owner), conflate_(conflate),
+          // A conflating queue never fills: a write replaces what waits.
+          sndhwm_(conflate ? 0 : sndhwm), rcvhwm_(rcvhwm), sndhwm_bytes_(conflate ? 0 : sndhwm_bytes),
           rcvhwm_bytes_(rcvhwm_bytes),
           // The inbound marks as plain limits (0 = none), so that in_full()
           // is four comparisons on the path of every received message.
@@ -74,6 +77,9 @@ public:
     }
     /// Queues a message for the peer and wakes its writer.
     void write(zmtp::message&& m);
+    /** Queues a message ahead of those waiting (a probe), past the marks:
+        the strategies count a pipe's room again from free_slots(). */
+    void write_first(zmtp::message&& m);
     std::size_t out_size() const noexcept { return out_.size(); }
     std::size_t out_bytes() const noexcept { return out_bytes_; }
     /// Bytes that can be queued before the byte mark (unlimited without one).
@@ -107,6 +113,9 @@ public:
 
     void push_in(zmtp::message&& m)
     {
+        if (conflate_)
+            while (has_in())
+                (void)pop_in(); // counted as taken (an inproc sender's credit comes back)
         if (rcvhwm_bytes_ != 0)
             in_bytes_ += m.bytes();
         in_frames_ += m.size();
@@ -166,10 +175,12 @@ private:
     std::string routing_id_;              ///< router_table: the id routed by
 
     session* owner_;
+    bool conflate_;
     std::size_t sndhwm_;
     std::size_t rcvhwm_;
     std::size_t sndhwm_bytes_;
     std::size_t rcvhwm_bytes_;
+    void enqueue(zmtp::message&& m, bool first);
     /// Counts a message of `bytes` bytes keeping block `b` alive (the inbound
     /// queue is FIFO and messages from one chunk arrive together: consecutive runs).
     void pin(const zmtp::detail::block* b, std::size_t bytes);

@@ -222,6 +222,13 @@ void recv_handoff::refill()
         }
         if (!next_message(next))
             break;
+        if (opts_.conflate) {
+            // Only the latest is kept: what the queue holds unread goes.
+            zmtp::message old;
+            while (pop(old))
+                ;
+            queued = 0;
+        }
         // Everything about the message is read before it is pushed: a
         // reader may take it, and free its chunk, at once.
         const std::size_t msg_frames = next.size();

@@ -34,6 +34,10 @@ transport::connector_options connector_options_of(const socket_options& o)
     c.tcp.keepalive_cnt = o.tcp_keepalive_cnt;
     c.tcp.keepalive_idle = o.tcp_keepalive_idle;
     c.tcp.keepalive_intvl = o.tcp_keepalive_intvl;
+    c.tcp.sndbuf = o.sndbuf;
+    c.tcp.rcvbuf = o.rcvbuf;
+    c.tcp.tos = o.tos;
+    c.tcp.maxrt_ms = static_cast<int>(o.tcp_maxrt.count());
     return c;
 }
 
@@ -65,16 +69,20 @@ session::~session()
 void session::make_pipe()
 {
     const auto& o = host_.options();
-    pipe_ = std::make_unique<pipe>(*this, o.sndhwm, o.rcvhwm, o.sndhwm_bytes, o.rcvhwm_bytes);
+    pipe_ = std::make_unique<pipe>(*this, o.sndhwm, o.rcvhwm, o.sndhwm_bytes, o.rcvhwm_bytes,
+                                   o.conflate);
 }
 
 void session::start_connect(const transport::endpoint& ep)
 {
     // RFC 30 and RFC 28: a peer "SHALL create a queue when initiating an
-    // outgoing connection to a peer" -- so messages queue before it is up.
+    // outgoing connection to a peer" -- so messages queue before it is up
+    // (unless `immediate` asks for queues to peers that are there only).
     make_pipe();
-    attached_ = true;
-    pattern_.attach(*pipe_);
+    if (!host_.options().immediate) {
+        attached_ = true;
+        pattern_.attach(*pipe_);
+    }
     connector_ = std::make_shared<transport::connector>(
         host_.executor(), ep, connector_options_of(host_.options()),
         [this](transport::any_stream&& s, std::string remote) {
@@ -97,10 +105,11 @@ void session::start_connect_inproc(const std::string& name, std::error_code& ec)
     connect_inproc(ec);
     if (ec)
         return;
-    // As for tcp, messages queue from connect() on, bound or not.
+    // As for tcp, messages queue from connect() on, bound or not (unless
+    // `immediate`).
     if (!pipe_)
         make_pipe();
-    if (!attached_) {
+    if (!attached_ && !host_.options().immediate) {
         attached_ = true;
         pattern_.attach(*pipe_);
     }
@@ -232,6 +241,11 @@ void session::on_engine_ready(transport::engine& e)
     host_.emit(socket_event::kind::handshake_succeeded, connecting_ ? endpoint_ : e.remote());
     host_.session_ready(*this);
     pattern_.connected(*pipe_);
+    const auto t = host_.type();
+    if (host_.options().probe_router &&
+        (t == zmtp::socket_type::router || t == zmtp::socket_type::dealer ||
+         t == zmtp::socket_type::req))
+        pipe_->write_first(zmtp::message(zmtp::frame())); // libzmq's probe: one empty frame
     if (pipe_->out_size() != 0)
         e.notify_outbound();
 }
@@ -321,6 +335,12 @@ void session::on_engine_closed(transport::engine& e, std::error_code reason)
     if (connecting_) {
         if (pipe_)
             pattern_.disconnected(*pipe_);
+        if (pipe_ && attached_ && host_.options().immediate) {
+            // Queues only to peers that are there: this one is not.
+            attached_ = false;
+            pattern_.detach(*pipe_);
+            pipe_->drop_out();
+        }
         if (connector_ && host_.options().reconnect_ivl.count() >= 0) {
             host_.emit(socket_event::kind::connect_retried, endpoint_, reason);
             connector_->retry();

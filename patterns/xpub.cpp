@@ -75,6 +75,15 @@ void xpub_pattern::terminated(pipe& p)
         host_.readable();
 }
 
+void xpub_pattern::connected(pipe& p)
+{
+    // xpub_welcome_msg: to each new subscriber, ahead of any publication
+    // (its SUB filters it like any other: subscribe to its prefix).
+    const auto& welcome = host_.options().xpub_welcome_msg;
+    if (xpub_ && !welcome.empty())
+        p.write_first(zmtp::message(std::string_view(welcome)));
+}
+
 void xpub_pattern::disconnected(pipe& p)
 {
     // A connecting XPUB's peer sends all its subscriptions again when it

@@ -57,6 +57,7 @@ public:
     void detach(pipe& p) override;
     void terminated(pipe& p) override;
     void disconnected(pipe& p) override;
+    void connected(pipe& p) override;
     void readable(pipe& p) override;
     void writable(pipe& p, std::size_t freed) override;
     void subscription(pipe& p, bool subscribe, zmtp::frame topic) override;

@@ -18,8 +18,21 @@ void apply_tcp_options(tcp_stream& s, const tcp_options& o)
     s.set_option(asio::ip::tcp::no_delay(true), ignored);
     if (o.keepalive >= 0)
         s.set_option(asio::socket_base::keep_alive(o.keepalive != 0), ignored);
+    const int fd = s.native_handle();
+    if (o.sndbuf >= 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &o.sndbuf, sizeof(int));
+    if (o.rcvbuf >= 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o.rcvbuf, sizeof(int));
+    if (o.tos >= 0) {
+        // Whichever the family is; the other call fails harmlessly.
+        ::setsockopt(fd, IPPROTO_IP, IP_TOS, &o.tos, sizeof(int));
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &o.tos, sizeof(int));
+    }
+    if (o.maxrt_ms > 0) {
+        const unsigned ms = static_cast<unsigned>(o.maxrt_ms);
+        ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
+    }
     if (o.keepalive > 0) {
-        const int fd = s.native_handle();
         if (o.keepalive_cnt >= 0)
             ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &o.keepalive_cnt, sizeof(int));
         if (o.keepalive_idle >= 0)

@@ -35,9 +35,13 @@ struct tcp_options {
     int keepalive_cnt = -1;   ///< TCP_KEEPCNT, -1 = OS default
     int keepalive_idle = -1;  ///< TCP_KEEPIDLE seconds, -1 = OS default
     int keepalive_intvl = -1; ///< TCP_KEEPINTVL seconds, -1 = OS default
+    int sndbuf = -1;          ///< SO_SNDBUF bytes, -1 = OS default
+    int rcvbuf = -1;          ///< SO_RCVBUF bytes, -1 = OS default
+    int tos = -1;             ///< IP_TOS (IPv4) / IPV6_TCLASS (IPv6), -1 = OS default
+    int maxrt_ms = 0;         ///< TCP_USER_TIMEOUT milliseconds, 0 = OS default
 };
 
-/// Applies TCP_NODELAY and the keepalive options to a connected TCP socket.
+/// Applies TCP_NODELAY, the keepalive, buffer, TOS and user-timeout options to a TCP socket.
 void apply_tcp_options(tcp_stream& s, const tcp_options& o);
 
 struct connector_options {

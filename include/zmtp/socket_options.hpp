@@ -69,6 +69,30 @@ struct socket_options {
     int tcp_keepalive_intvl = -1;
     /// listen() backlog.
     int backlog = 100;
+    /// SO_SNDBUF / SO_RCVBUF of TCP connections, bytes; -1 = OS default.
+    int sndbuf = -1;
+    int rcvbuf = -1;
+    /// IP_TOS of TCP connections (DSCP and ECN bits); -1 = OS default.
+    int tos = -1;
+    /// TCP_USER_TIMEOUT: unacknowledged data older than this drops the connection; 0 = OS default.
+    milliseconds tcp_maxrt{0};
+
+    // Queueing options (libzmq's names and meanings).
+    /** Keep only the latest message: in the inbound queue (a new one
+        replaces what is unread) and in each outbound queue (a send replaces
+        what is not yet written; sends then never block). For PUSH, PULL,
+        PUB, SUB and DEALER with single-frame messages, as in libzmq. */
+    bool conflate = false;
+    /** Queue messages only to connections that are up: a connect() does
+        not create a queue until its handshake completes, and a lost
+        connection's queue is dropped, so sends go to (or wait for) peers
+        that are there. */
+    bool immediate = false;
+    /** ROUTER, DEALER, REQ: send an empty message to every new peer as
+        soon as its connection is up (a ROUTER peer learns our routing id). */
+    bool probe_router = false;
+    /// XPUB: a message sent to every new subscriber as it connects (empty = none).
+    std::string xpub_welcome_msg;
 
     // Pattern options (libzmq's names and meanings).
     /// REQ: allow a new request before the reply to the last one arrived.

@@ -2,7 +2,7 @@
 """zmtpcat's socket options, each shown to take effect: high-water marks,
 reconnect intervals, heartbeats (a SIGSTOPped pyzmq peer is detected),
 heartbeat TTL and handshake deadline (raw ZMTP peer), --max-msg-size,
---routing-id, and the REQ options (correlate, relaxed, lazy pirate,
+--routing-id, --probe-router, --immediate, and the REQ options (correlate, relaxed, lazy pirate,
 fail-on-disconnect)."""
 import os
 import re
@@ -172,6 +172,28 @@ def test_routing_id():
         peer.send_multipart([b"srv", b"back"])
         z.expect_out("py|back")
     peer.close()
+
+
+def test_probe_router():
+    # The pyzmq ROUTER hears from the dealer before anything is typed.
+    router, ep = zbind(zmq.ROUTER)
+    with Zmtpcat("dealer", "--connect", ep, "--routing-id", "probe", "--probe-router") as z:
+        assert zrecv(router) == [b"probe", b""]
+        z.send("after")
+        assert zrecv(router) == [b"probe", b"after"]
+        z.kill()
+    router.close()
+
+
+def test_immediate():
+    # Connecting to nobody: without --immediate the line waits in the queue
+    # (and --linger 0 drops it at exit: status 0); with it there is no queue,
+    # so the send times out (status 3).
+    ep = "tcp://127.0.0.1:%d" % free_port()
+    for extra, status in (((), 0), (("--immediate",), 3)):
+        rc, _, err = run_zmtpcat("push", "--connect", ep, "--sndtimeo", "200", "--linger", "0",
+                                 *extra, input=b"x\n")
+        assert rc == status, (extra, rc, err)
 
 
 def test_req_correlate():

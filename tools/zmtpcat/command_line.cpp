@@ -198,7 +198,13 @@ parse_result parse_command_line(int argc, const char* const* argv)
             } else if (name == "--req-retries") {
                 so.req_retries = static_cast<int>(parse_integer(name, value(), 0, 1000000));
                 retries_given = true;
-            } else if (name == "--max-msg-size") {
+            } else if (name == "--conflate")
+                flag(so.conflate);
+            else if (name == "--immediate")
+                flag(so.immediate);
+            else if (name == "--probe-router")
+                flag(so.probe_router);
+            else if (name == "--max-msg-size") {
                 const auto n = static_cast<std::size_t>(parse_integer(name, value(), 1, int64_max));
                 so.limits.max_message_size = n;
                 so.limits.max_frame_size = n;
@@ -219,8 +225,11 @@ parse_result parse_command_line(int argc, const char* const* argv)
                 require_type(name, c.type, {st::rep}, "rep");
             else if (name.starts_with("--req-"))
                 require_type(name, c.type, {st::req}, "req");
-            else if (name == "--routing-id")
+            else if (name == "--routing-id" || name == "--probe-router")
                 require_type(name, c.type, {st::req, st::dealer, st::router}, "req, dealer and router");
+            else if (name == "--conflate")
+                require_type(name, c.type, {st::push, st::pull, st::pub, st::sub, st::dealer},
+                             "push, pull, pub, sub and dealer");
             else if (name == "--interval" && !reads_stdin(c.type))
                 throw usage_error{"--interval applies to the types that send stdin lines only"};
         }
@@ -297,6 +306,11 @@ Socket options (MS = milliseconds):
                          (1..255 bytes, text form as below, not 0x00 first)
   --max-msg-size BYTES   drop a peer that sends a larger message or frame
                          (default 256 MiB)
+  --conflate             push, pull, pub, sub, dealer: keep only the latest
+                         message in each queue
+  --immediate            queue messages only to peers whose connection is up
+  --probe-router         req, dealer, router: send an empty message to each
+                         new peer first
   --req-relaxed          req: a reply that does not come within --rcvtimeo is
                          given up (a line on stderr) and the next line is sent;
                          exit 3 at the end

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+// libzmq's queueing options: conflate, immediate, probe_router,
+// xpub_welcome_msg (and the TCP ones only as far as a connection still
+// works with them set: their effect is the kernel's).
+
+#include "spec_support.hpp"
+
+using namespace zmtp_test;
+using namespace std::chrono_literals;
+
+TEST_CASE("conflate: a receiver keeps only the latest message", "[options][conflate]")
+{
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "inproc");
+    INFO(transport);
+    temp_dir dir;
+    context ctx;
+    auto opts = test_options();
+    opts.conflate = true;
+    pull_socket pull(ctx, opts);
+    const auto ep = pull.bind(bind_endpoint(transport, dir, "conflate.sock"));
+    {
+        push_socket push(ctx, test_options());
+        push.connect(ep);
+        for (int i = 0; i < 1000; ++i)
+            push.send(numbered(static_cast<std::size_t>(i)));
+        push.close(); // lingers until everything is out
+    }
+    // Whatever arrived before we looked was replaced by what came after.
+    long last = -1;
+    int got = 0;
+    while (last != 999) {
+        const long seq = seq_of(pull.recv());
+        CHECK(seq > last);
+        last = seq;
+        ++got;
+    }
+    CHECK(got < 1000);
+    CHECK_FALSE(pull.try_recv());
+}
+
+TEST_CASE("conflate: a sender's queue holds only the latest and never blocks", "[options][conflate]")
+{
+    context ctx;
+    auto opts = test_options();
+    opts.conflate = true;
+    opts.sndtimeo = 0ms;
+    push_socket push(ctx, opts);
+    const auto ep = fresh_inproc("conflate-send");
+    push.connect(ep); // nobody there: everything waits in the queue
+    for (int i = 0; i < 5000; ++i) // far past sndhwm: never would_block
+        push.send(numbered(static_cast<std::size_t>(i)));
+    pull_socket pull(ctx, test_options());
+    pull.bind(ep);
+    CHECK(seq_of(pull.recv()) == 4999);
+    CHECK_FALSE(pull.try_recv());
+}
+
+TEST_CASE("immediate: messages go only to connections that are up", "[options][immediate]")
+{
+    context ctx;
+    auto opts = test_options();
+    opts.immediate = true;
+    opts.sndtimeo = 200ms;
+    push_socket push(ctx, opts);
+    // Nobody there: no queue, so a send times out instead of queueing.
+    const auto nobody = fresh_inproc("nobody");
+    push.connect(nobody);
+    std::error_code ec;
+    push.send("lost?", ec);
+    CHECK(ec == zmtp::socket_error::timed_out);
+
+    // One live peer beside the absent one: it gets every message (without
+    // immediate, round-robin would queue half of them for the absent one).
+    pull_socket pull(ctx, test_options());
+    const auto ep = pull.bind(fresh_inproc("somebody"));
+    auto log = event_log::attach(push);
+    push.connect(ep);
+    REQUIRE(log->wait_count(kind::handshake_succeeded, 1));
+    push.set(&zmtp::socket_options::sndtimeo, zmtp::milliseconds(-1));
+    for (int i = 0; i < 10; ++i)
+        push.send(numbered(static_cast<std::size_t>(i)));
+    for (int i = 0; i < 10; ++i)
+        CHECK(seq_of(pull.recv()) == i);
+}
+
+TEST_CASE("probe_router: a new peer gets an empty message first", "[options][router]")
+{
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "inproc");
+    INFO(transport);
+    temp_dir dir;
+    context ctx;
+    router_socket router(ctx, test_options());
+    const auto ep = router.bind(bind_endpoint(transport, dir, "probe.sock"));
+    auto opts = test_options();
+    opts.probe_router = true;
+    opts.routing_id = "prober";
+    dealer_socket dealer(ctx, opts);
+    dealer.connect(ep);
+    dealer.send("queued before the handshake"); // the probe still goes first
+    auto m = router.recv();
+    REQUIRE(m.size() == 2);
+    CHECK(m[0].to_string() == "prober");
+    CHECK(m[1].size() == 0);
+    m = router.recv();
+    CHECK(m[1].to_string() == "queued before the handshake");
+
+    // A probing ROUTER: the connecting DEALER hears from it first.
+    auto ropts = test_options();
+    ropts.probe_router = true;
+    router_socket probing(ctx, ropts);
+    const auto ep2 = probing.bind(bind_endpoint(transport, dir, "probe2.sock"));
+    dealer_socket plain(ctx, test_options());
+    plain.connect(ep2);
+    const auto probe = plain.recv();
+    REQUIRE(probe.size() == 1);
+    CHECK(probe[0].size() == 0);
+}
+
+TEST_CASE("xpub_welcome_msg: every new subscriber is greeted", "[options][pubsub]")
+{
+    context ctx;
+    auto opts = test_options();
+    opts.xpub_welcome_msg = "WELCOME";
+    xpub_socket xpub(ctx, opts);
+    const auto ep = xpub.bind("tcp://127.0.0.1:0");
+    for (int i = 0; i < 2; ++i) {
+        sub_socket sub(ctx, test_options());
+        sub.subscribe("WELCOME"); // a SUB filters it like any message
+        sub.connect(ep);
+        CHECK(sub.recv().front().to_string() == "WELCOME");
+    }
+}
+
+TEST_CASE("TCP options: buffers, TOS and user timeout set, the connection still works",
+          "[options]")
+{
+    context ctx;
+    auto opts = test_options();
+    opts.sndbuf = 256 * 1024;
+    opts.rcvbuf = 256 * 1024;
+    opts.tos = 0x10;
+    opts.tcp_maxrt = 5000ms;
+    pull_socket pull(ctx, opts);
+    const auto ep = pull.bind("tcp://127.0.0.1:0");
+    push_socket push(ctx, opts);
+    push.connect(ep);
+    push.send("through");
+    CHECK(pull.recv().front().to_string() == "through");
+}
