@@ -30,6 +30,7 @@ transport::connector_options connector_options_of(const socket_options& o)
     transport::connector_options c;
     c.reconnect_ivl = o.reconnect_ivl;
     c.reconnect_ivl_max = o.reconnect_ivl_max;
+    c.connect_timeout = o.connect_timeout;
     c.tcp.keepalive = o.tcp_keepalive;
     c.tcp.keepalive_cnt = o.tcp_keepalive_cnt;
     c.tcp.keepalive_idle = o.tcp_keepalive_idle;

@@ -182,6 +182,13 @@ std::error_code xpub_pattern::send(zmtp::message& m)
                 matched_.push_back(s);
             }
     });
+    if (host_.options().invert_matching) {
+        // invert_matching: everyone the match did not stamp.
+        matched_.clear();
+        for (auto& [p, s] : subscribers_)
+            if (s->stamp != stamp_)
+                matched_.push_back(s.get());
+    }
     if (host_.options().xpub_nodrop) {
         for (const subscriber* s : matched_)
             if (!s->p->can_write())

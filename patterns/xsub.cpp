@@ -110,7 +110,8 @@ bool xsub_pattern::recv(zmtp::message& m)
 {
     while (fq_.recv(m)) {
         // RFC 29: SUB "SHALL ... [filter] incoming messages" -- on the first frame.
-        if (xsub_ || (!m.empty() && matches(m.front().view())))
+        // invert_matching: what does NOT match is delivered.
+        if (xsub_ || (!m.empty() && matches(m.front().view()) != host_.options().invert_matching))
             return true;
     }
     return false;

@@ -115,6 +115,19 @@ void connector::attempt_tcp()
                 return;
             }
             pending_ = std::make_unique<any_stream>(std::in_place_type<tcp_stream>, ex_);
+            const std::uint64_t attempt = ++attempt_;
+            connect_timed_out_ = false;
+            if (opts_.connect_timeout.count() > 0) {
+                // The timer is free while an attempt runs (it times retries).
+                timer_.expires_after(opts_.connect_timeout);
+                timer_.async_wait([self, this, attempt](std::error_code e) {
+                    if (e || stopped_ || attempt != attempt_ || !pending_)
+                        return;
+                    connect_timed_out_ = true;
+                    std::error_code ignored;
+                    std::get<tcp_stream>(*pending_).close(ignored); // the connect completes, aborted
+                });
+            }
             // Tries every resolved address in turn.
             asio::async_connect(
                 std::get<tcp_stream>(*pending_), results,
@@ -122,8 +135,10 @@ void connector::attempt_tcp()
                     if (stopped_)
                         return;
                     auto stream = std::move(pending_);
+                    if (opts_.connect_timeout.count() > 0)
+                        timer_.cancel();
                     if (ec) {
-                        failed(ec);
+                        failed(connect_timed_out_ ? asio::error::timed_out : ec);
                         return;
                     }
                     auto& s = std::get<tcp_stream>(*stream);

@@ -49,6 +49,8 @@ struct connector_options {
     std::chrono::milliseconds reconnect_ivl{100};
     /// Upper bound of the exponential backoff; <= reconnect_ivl = no backoff.
     std::chrono::milliseconds reconnect_ivl_max{0};
+    /// A TCP connect not done within this fails (timed_out) and is retried; 0 = the OS's.
+    std::chrono::milliseconds connect_timeout{0};
     tcp_options tcp;
 };
 
@@ -90,6 +92,8 @@ private:
     std::chrono::milliseconds current_ivl_;
     std::minstd_rand rng_;
     std::unique_ptr<any_stream> pending_;
+    std::uint64_t attempt_ = 0;   // numbers TCP attempts, for the connect timeout
+    bool connect_timed_out_ = false;
     bool stopped_ = false;
 };
 

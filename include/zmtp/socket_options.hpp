@@ -76,6 +76,8 @@ struct socket_options {
     int tos = -1;
     /// TCP_USER_TIMEOUT: unacknowledged data older than this drops the connection; 0 = OS default.
     milliseconds tcp_maxrt{0};
+    /// A TCP connect not done within this fails and is retried (after reconnect_ivl); 0 = the OS's.
+    milliseconds connect_timeout{0};
 
     // Queueing options (libzmq's names and meanings).
     /** Keep only the latest message: in the inbound queue (a new one
@@ -93,6 +95,9 @@ struct socket_options {
     bool probe_router = false;
     /// XPUB: a message sent to every new subscriber as it connects (empty = none).
     std::string xpub_welcome_msg;
+    /** PUB, XPUB, SUB, XSUB: a message goes to the subscribers whose
+        subscriptions do NOT match it (set it on both sides, as in libzmq). */
+    bool invert_matching = false;
 
     // Pattern options (libzmq's names and meanings).
     /// REQ: allow a new request before the reply to the last one arrived.

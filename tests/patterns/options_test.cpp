@@ -5,6 +5,13 @@
 
 #include "spec_support.hpp"
 
+#include <asio/error.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace zmtp_test;
 using namespace std::chrono_literals;
 
@@ -146,4 +153,58 @@ TEST_CASE("TCP options: buffers, TOS and user timeout set, the connection still 
     push.connect(ep);
     push.send("through");
     CHECK(pull.recv().front().to_string() == "through");
+}
+
+TEST_CASE("invert_matching: subscribers get what does not match", "[options][pubsub]")
+{
+    context ctx;
+    auto opts = test_options();
+    opts.invert_matching = true;
+    pub_socket pub(ctx, opts);
+    const auto ep = pub.bind(fresh_inproc("invert"));
+    sub_socket sub(ctx, opts);
+    sub.subscribe("weather.");
+    sub.connect(ep);
+    REQUIRE(pub.wait_for_subscriber("weather.", generous));
+    pub.send("weather.paris 12");
+    pub.send("sport.final 2-1");
+    CHECK(sub.recv().front().to_string() == "sport.final 2-1");
+    CHECK_FALSE(sub.try_recv());
+}
+
+TEST_CASE("connect_timeout: a connect that hangs is given up and retried", "[options]")
+{
+    // A listener that never accepts, its backlog full: Linux drops further
+    // SYNs, so a connect to it hangs until a timeout ends it.
+    const int l = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(l >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(l, 0) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(::getsockname(l, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    std::vector<int> fillers;
+    for (int i = 0; i < 4; ++i) { // more than the queue holds
+        const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        ::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        fillers.push_back(c);
+    }
+    context ctx;
+    auto opts = test_options();
+    opts.connect_timeout = 100ms;
+    opts.reconnect_ivl = 50ms;
+    opts.reconnect_ivl_max = 50ms;
+    push_socket push(ctx, opts);
+    auto log = event_log::attach(push);
+    push.connect("tcp://127.0.0.1:" + std::to_string(ntohs(a.sin_port)));
+    const auto e = log->wait_nth(kind::connect_retried, 1);
+    REQUIRE(e);
+    INFO(log->describe());
+    CHECK(e->reason == asio::error::timed_out);
+    push.close();
+    for (const int c : fillers)
+        ::close(c);
+    ::close(l);
 }
