@@ -144,6 +144,9 @@ public:
 
     /// The routing id ROUTER knows the peer by (set by router_table).
     const std::string& routing_id() const noexcept { return routing_id_; }
+    /// connect_routing_id: the id the socket gave this peer itself (empty = none).
+    const std::string& given_id() const noexcept { return given_id_; }
+    void set_given_id(std::string id) { given_id_ = std::move(id); }
 
     /** Marks the reader paused if the inbound queue is full: true means the
         engine must stop reading; pop_in() resumes it at the low-water mark. */
@@ -173,6 +176,7 @@ private:
     std::size_t lb_counted_bytes_ = 0;    ///< lb: byte room counted in it
     std::size_t fq_slot_ = npos;          ///< fq: index in its array
     std::string routing_id_;              ///< router_table: the id routed by
+    std::string given_id_;
 
     session* owner_;
     bool conflate_;

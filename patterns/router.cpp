@@ -26,9 +26,21 @@ void router_pattern::detach(pipe& p)
     fq_.detach(p);
 }
 
+void router_pattern::attach(pipe& p)
+{
+    fq_.attach(p);
+    // connect_routing_id: routable from connect() on, under the given id.
+    if (!p.given_id().empty() && p.routing_id().empty())
+        table_.assign(p, p.given_id(), false);
+}
+
 void router_pattern::connected(pipe& p)
 {
-    const std::string wanted = use_identities_ ? p.peer().identity : std::string();
+    if (!p.given_id().empty() && !p.routing_id().empty())
+        return; // known by the id we gave it, whatever it announces
+    const std::string wanted = !p.given_id().empty() ? p.given_id()
+                               : use_identities_     ? p.peer().identity
+                                                     : std::string();
     table_.assign(p, wanted, host_.options().router_handover);
 }
 

@@ -28,7 +28,7 @@ public:
     /// `use_identities` = false ignores the peers' Identity (REP's inner ROUTER).
     router_pattern(pattern_host& host, bool use_identities);
 
-    void attach(pipe& p) override { fq_.attach(p); }
+    void attach(pipe& p) override;
     void detach(pipe& p) override;
     void terminated(pipe& p) override { table_.remove(p, true); }
     void connected(pipe& p) override;

@@ -72,6 +72,8 @@ void session::make_pipe()
     const auto& o = host_.options();
     pipe_ = std::make_unique<pipe>(*this, o.sndhwm, o.rcvhwm, o.sndhwm_bytes, o.rcvhwm_bytes,
                                    o.conflate);
+    if (connecting_)
+        pipe_->set_given_id(o.connect_routing_id); // read at connect() time, consumed by it
 }
 
 void session::start_connect(const transport::endpoint& ep)

@@ -82,10 +82,12 @@ std::string socket_core::bind(std::string_view ep, std::error_code& ec)
 void socket_core::connect(std::string_view ep, std::error_code& ec)
 {
     strand_.run_sync([&] {
-        if (closing())
+        if (closing()) {
             ec = socket_error::closed;
-        else
+        } else {
             sessions_.connect(ep, ec);
+            opts_.connect_routing_id.clear(); // it named this connection only
+        }
     });
 }
 

@@ -12,6 +12,9 @@ std::error_code socket_options::validate() const
     // ids starting with a zero byte are reserved for the generated ones.
     if (routing_id.size() > 255 || (!routing_id.empty() && routing_id[0] == '\0'))
         return socket_error::invalid_argument;
+    if (connect_routing_id.size() > 255 ||
+        (!connect_routing_id.empty() && connect_routing_id[0] == '\0'))
+        return socket_error::invalid_argument;
     if (limits.max_frame_size == 0 || limits.max_message_size == 0 ||
         limits.max_frames_per_message == 0)
         return socket_error::invalid_argument;

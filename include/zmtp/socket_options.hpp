@@ -93,6 +93,10 @@ struct socket_options {
     /** ROUTER, DEALER, REQ: send an empty message to every new peer as
         soon as its connection is up (a ROUTER peer learns our routing id). */
     bool probe_router = false;
+    /** ROUTER: the routing id of the peer the next connect() reaches, in
+        place of the one it announces; it can be sent to at once (messages
+        queue until the connection is up). Consumed by that connect(). */
+    std::string connect_routing_id;
     /// XPUB: a message sent to every new subscriber as it connects (empty = none).
     std::string xpub_welcome_msg;
     /** PUB, XPUB, SUB, XSUB: a message goes to the subscribers whose

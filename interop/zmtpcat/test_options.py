@@ -185,6 +185,30 @@ def test_probe_router():
     router.close()
 
 
+def test_connect_routing_id_and_invert_matching():
+    # Our ROUTER names the pyzmq ROUTER it connects to, and sends to it at once.
+    peer, ep = zbind(zmq.ROUTER, routing_id=b"announced")
+    with Zmtpcat("router", "--connect", ep, "--routing-id", "me",
+                 "--connect-routing-id", "named") as z:
+        z.send("named|hello")
+        assert zrecv(peer) == [b"me", b"hello"]
+        z.kill()
+    peer.close()
+    # An inverting SUB (pyzmq PUB inverting too) gets what does not match.
+    pub, ep = zbind(zmq.PUB)
+    pub.setsockopt(zmq.INVERT_MATCHING, 1)
+    with Zmtpcat("sub", "--connect", ep, "--subscribe", "skip", "--invert-matching",
+                 "--count", "1") as z:
+        deadline = time.time() + WAIT
+        while not z.out_lines and time.time() < deadline:
+            pub.send(b"skip this")
+            pub.send(b"keep this")
+            time.sleep(0.05)  # pacing while the subscription travels, not a synchronisation
+        z.expect_exit(0)
+        assert z.out_lines == ["keep this"], z.out_lines
+    pub.close()
+
+
 def test_immediate():
     # Connecting to nobody: without --immediate the line waits in the queue
     # (and --linger 0 drops it at exit: status 0); with it there is no queue,
@@ -311,6 +335,9 @@ if __name__ == "__main__":
         test_handshake_ivl,
         test_max_msg_size,
         test_routing_id,
+        test_probe_router,
+        test_immediate,
+        test_connect_routing_id_and_invert_matching,
         test_req_correlate,
         test_req_relaxed,
         test_req_lazy_pirate_retries_exhausted,

@@ -208,3 +208,31 @@ TEST_CASE("connect_timeout: a connect that hangs is given up and retried", "[opt
         ::close(c);
     ::close(l);
 }
+
+TEST_CASE("connect_routing_id: a ROUTER names the peer it connects to", "[options][router]")
+{
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "inproc");
+    INFO(transport);
+    temp_dir dir;
+    context ctx;
+    auto server_opts = test_options();
+    server_opts.routing_id = "server"; // announced, but the client names it itself
+    router_socket server(ctx, server_opts);
+    const auto ep = server.bind(bind_endpoint(transport, dir, "named.sock"));
+    auto opts = test_options();
+    opts.routing_id = "client";
+    opts.connect_routing_id = "my-server";
+    router_socket client(ctx, opts);
+    client.connect(ep);
+    CHECK(client.options().connect_routing_id.empty()); // consumed by that connect()
+    client.send({"my-server", "hello"}); // routable at once, before the handshake
+    auto m = server.recv();
+    REQUIRE(m.size() == 2);
+    CHECK(m[0].to_string() == "client");
+    CHECK(m[1].to_string() == "hello");
+    server.send({"client", "hi"});
+    m = client.recv();
+    REQUIRE(m.size() == 2);
+    CHECK(m[0].to_string() == "my-server");
+    CHECK(m[1].to_string() == "hi");
+}

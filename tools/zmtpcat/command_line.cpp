@@ -204,6 +204,14 @@ parse_result parse_command_line(int argc, const char* const* argv)
                 flag(so.immediate);
             else if (name == "--probe-router")
                 flag(so.probe_router);
+            else if (name == "--invert-matching")
+                flag(so.invert_matching);
+            else if (name == "--connect-routing-id") {
+                so.connect_routing_id = parse_routing_id(value());
+                if (so.connect_routing_id.empty() || so.connect_routing_id.size() > 255 ||
+                    so.connect_routing_id.front() == '\0')
+                    throw usage_error{"--connect-routing-id: 1 to 255 bytes, not starting with a zero byte"};
+            }
             else if (name == "--max-msg-size") {
                 const auto n = static_cast<std::size_t>(parse_integer(name, value(), 1, int64_max));
                 so.limits.max_message_size = n;
@@ -227,7 +235,13 @@ parse_result parse_command_line(int argc, const char* const* argv)
                 require_type(name, c.type, {st::req}, "req");
             else if (name == "--routing-id" || name == "--probe-router")
                 require_type(name, c.type, {st::req, st::dealer, st::router}, "req, dealer and router");
-            else if (name == "--conflate")
+            else if (name == "--invert-matching")
+                require_type(name, c.type, {st::pub, st::sub, st::xpub, st::xsub}, "pub, sub, xpub and xsub");
+            else if (name == "--connect-routing-id") {
+                require_type(name, c.type, {st::router}, "router");
+                if (c.connects.size() != 1)
+                    throw usage_error{"--connect-routing-id names the peer of exactly one --connect"};
+            } else if (name == "--conflate")
                 require_type(name, c.type, {st::push, st::pull, st::pub, st::sub, st::dealer},
                              "push, pull, pub, sub and dealer");
             else if (name == "--interval" && !reads_stdin(c.type))
@@ -311,6 +325,11 @@ Socket options (MS = milliseconds):
   --immediate            queue messages only to peers whose connection is up
   --probe-router         req, dealer, router: send an empty message to each
                          new peer first
+  --invert-matching      pub, sub, xpub, xsub: deliver what does NOT match
+                         the subscriptions (set it on both sides)
+  --connect-routing-id ID
+                         router: the routing id of the peer of the one
+                         --connect (sendable at once)
   --req-relaxed          req: a reply that does not come within --rcvtimeo is
                          given up (a line on stderr) and the next line is sent;
                          exit 3 at the end
