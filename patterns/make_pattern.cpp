@@ -7,6 +7,7 @@
 #include "patterns/rep.hpp"
 #include "patterns/req.hpp"
 #include "patterns/router.hpp"
+#include "patterns/stream.hpp"
 #include "patterns/xpub.hpp"
 #include "patterns/xsub.hpp"
 
@@ -27,6 +28,7 @@ std::unique_ptr<pattern> make_pattern(zmtp::socket_type t, pattern_host& host)
     case st::dealer: return std::make_unique<dealer_pattern>(host, false);
     case st::pair: return std::make_unique<dealer_pattern>(host, true);
     case st::router: return std::make_unique<router_pattern>(host, true);
+    case st::stream: return std::make_unique<stream_pattern>(host);
     }
     return nullptr;
 }

@@ -3,6 +3,7 @@
 
 #include "patterns/pipe_events.hpp"
 #include "patterns/session_host.hpp"
+#include "transport/raw_engine.hpp"
 
 #include <asio/post.hpp>
 
@@ -154,8 +155,13 @@ void session::adopt_inproc(std::shared_ptr<transport::inproc_engine> e)
 void session::adopt(transport::any_stream&& stream, std::string remote)
 {
     ready_ = false;
-    engine_ = transport::make_engine(std::move(stream), engine_options_of(host_.options(), host_.type()),
-                                     *this, std::move(remote));
+    // STREAM speaks no ZMTP: its peers' bytes go through as they are.
+    if (host_.type() == zmtp::socket_type::stream)
+        engine_ = transport::make_raw_engine(std::move(stream), *this, std::move(remote));
+    else
+        engine_ = transport::make_engine(std::move(stream),
+                                         engine_options_of(host_.options(), host_.type()), *this,
+                                         std::move(remote));
     engine_->start();
 }
 

@@ -33,8 +33,13 @@ std::string session_set::bind(std::string_view ep, std::error_code& ec)
     const auto parsed = transport::endpoint::parse(ep, ec);
     if (!parsed)
         return {};
-    if (parsed->transport == transport::endpoint::kind::inproc)
+    if (parsed->transport == transport::endpoint::kind::inproc) {
+        if (host_.type() == zmtp::socket_type::stream) { // raw bytes need a byte stream
+            ec = transport::transport_error::unsupported_transport;
+            return {};
+        }
         return bind_inproc(parsed->path, ec);
+    }
     const auto& o = host_.options();
     auto l = transport::listener::open(strand_.executor(), *parsed, connector_options_of(o).tcp,
                                        o.backlog, ec);
@@ -114,6 +119,11 @@ void session_set::connect(std::string_view ep, std::error_code& ec)
     const auto parsed = transport::endpoint::parse(ep, ec);
     if (!parsed)
         return;
+    if (parsed->transport == transport::endpoint::kind::inproc &&
+        host_.type() == zmtp::socket_type::stream) {
+        ec = transport::transport_error::unsupported_transport;
+        return;
+    }
     sessions_.push_back(
         std::make_unique<session>(host_, pattern_, next_id_++, std::string(ep), true, 0));
     if (parsed->transport == transport::endpoint::kind::inproc) {

@@ -6,8 +6,8 @@
 namespace zmtp {
 namespace {
 
-constexpr std::array<std::string_view, 11> names = {
-    "PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB",
+constexpr std::array<std::string_view, 12> names = {
+    "PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM",
 };
 
 } // namespace
@@ -42,6 +42,7 @@ bool is_compatible(socket_type local, socket_type peer) noexcept
     case t::router: return peer == t::req || peer == t::dealer || peer == t::router;
     case t::pull: return peer == t::push;
     case t::push: return peer == t::pull;
+    case t::stream: return false; // raw bytes: no ZMTP peer is one
     }
     return false;
 }

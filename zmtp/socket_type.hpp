@@ -2,7 +2,8 @@
 #pragma once
 
 /** @file
-    The eleven standard ZeroMQ socket types and RFC 37's compatibility table.
+    The eleven standard ZeroMQ socket types and RFC 37's compatibility table,
+    and STREAM, libzmq's socket for raw TCP peers (no ZMTP at all).
 */
 
 #include <optional>
@@ -23,6 +24,8 @@ enum class socket_type {
     push,
     xpub,
     xsub,
+    /// Not a ZMTP type: raw TCP peers (libzmq's ZMQ_STREAM); never handshakes.
+    stream,
 };
 
 /** The wire name of a socket type ("PUSH", "XPUB", ...). */

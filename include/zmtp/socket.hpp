@@ -256,6 +256,8 @@ using rep_socket = typed_socket<socket_type::rep>;
 using dealer_socket = typed_socket<socket_type::dealer>;
 using router_socket = typed_socket<socket_type::router>;
 using pair_socket = typed_socket<socket_type::pair>;
+/// Raw TCP peers (libzmq's ZMQ_STREAM): messages are [routing id, bytes].
+using stream_socket = typed_socket<socket_type::stream>;
 
 /** A PUB or XPUB socket: can also wait until somebody listens. */
 template <socket_type Type>

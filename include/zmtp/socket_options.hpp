@@ -97,6 +97,8 @@ struct socket_options {
         place of the one it announces; it can be sent to at once (messages
         queue until the connection is up). Consumed by that connect(). */
     std::string connect_routing_id;
+    /// STREAM: announce each connection and disconnection with [id, empty].
+    bool stream_notify = true;
     /// XPUB: a message sent to every new subscriber as it connects (empty = none).
     std::string xpub_welcome_msg;
     /** PUB, XPUB, SUB, XSUB: a message goes to the subscribers whose

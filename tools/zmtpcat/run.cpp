@@ -45,6 +45,7 @@ public:
         case socket_type::pair:
         case socket_type::xsub: r = with_receiver(false, [this] { return send_lines(true); }); break;
         case socket_type::router:
+        case socket_type::stream: // not offered on the command line
             // A server: it keeps printing after the end of its input.
             r = with_receiver(true, [this] { return send_lines(false); });
             break;
