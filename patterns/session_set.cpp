@@ -41,8 +41,11 @@ std::string session_set::bind(std::string_view ep, std::error_code& ec)
         return bind_inproc(parsed->path, ec);
     }
     const auto& o = host_.options();
-    auto l = transport::listener::open(strand_.executor(), *parsed, connector_options_of(o).tcp,
-                                       o.backlog, ec);
+    auto l = o.use_fd >= 0
+                 ? transport::listener::adopt(strand_.executor(), *parsed, o.use_fd,
+                                              connector_options_of(o).tcp, ec)
+                 : transport::listener::open(strand_.executor(), *parsed,
+                                             connector_options_of(o).tcp, o.backlog, ec);
     if (!l) {
         host_.emit(socket_event::kind::bind_failed, std::string(ep), ec);
         return {};

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace zmtp::transport {
@@ -191,6 +192,47 @@ std::shared_ptr<listener> open_ipc(asio::any_io_executor ex, const endpoint& ep,
 }
 
 } // namespace
+
+std::shared_ptr<listener> listener::adopt(asio::any_io_executor ex, const endpoint& ep, int fd,
+                                          const tcp_options& opts, std::error_code& ec)
+{
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    int listening = 0;
+    socklen_t ilen = sizeof listening;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0 ||
+        ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ilen) != 0 || !listening) {
+        ec = std::make_error_code(std::errc::not_a_socket);
+        return nullptr;
+    }
+    const bool is_ipc = ep.transport == endpoint::kind::ipc;
+    if (is_ipc != (ss.ss_family == AF_UNIX) ||
+        (!is_ipc && ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+        ec = std::make_error_code(std::errc::address_family_not_supported);
+        return nullptr;
+    }
+    if (is_ipc) {
+        asio::local::stream_protocol::acceptor a(ex);
+        a.assign(asio::local::stream_protocol(), fd, ec);
+        if (ec)
+            return nullptr;
+        // Its path is whoever made it's to remove, not ours.
+        return std::make_shared<basic_listener<asio::local::stream_protocol>>(
+            std::move(a), ep.to_string(), tcp_options{}, "");
+    }
+    using asio::ip::tcp;
+    tcp::acceptor a(ex);
+    a.assign(ss.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd, ec);
+    if (ec)
+        return nullptr;
+    const auto local = a.local_endpoint(ec);
+    if (ec)
+        return nullptr;
+    endpoint b = ep;
+    b.host = local.address().to_string();
+    b.port = local.port();
+    return std::make_shared<basic_listener<tcp>>(std::move(a), b.to_string(), opts, "");
+}
 
 std::shared_ptr<listener> listener::open(asio::any_io_executor ex, const endpoint& ep,
                                          const tcp_options& tcp, int backlog, std::error_code& ec)

@@ -32,6 +32,14 @@ public:
                                           const tcp_options& tcp, int backlog,
                                           std::error_code& ec);
 
+    /** Adopts `fd`, a socket already bound and listening (libzmq's
+        ZMQ_USE_FD: a descriptor passed by systemd, a parent process ...),
+        instead of binding `ep`; `ep` says which kind it must be (tcp or
+        ipc). The listener owns it from here. Fails (and leaves `fd` open)
+        if it is not a listening socket of that kind. */
+    static std::shared_ptr<listener> adopt(asio::any_io_executor ex, const endpoint& ep, int fd,
+                                           const tcp_options& tcp, std::error_code& ec);
+
     virtual ~listener() = default;
 
     /** Starts accepting; handlers run on the listener's executor. When an

@@ -69,6 +69,10 @@ struct socket_options {
     int tcp_keepalive_intvl = -1;
     /// listen() backlog.
     int backlog = 100;
+    /** bind() adopts this descriptor, a socket already bound and listening
+        (of the endpoint's kind: tcp or ipc), instead of making one
+        (libzmq's ZMQ_USE_FD); -1 = make one. The socket owns it from then. */
+    int use_fd = -1;
     /// SO_SNDBUF / SO_RCVBUF of TCP connections, bytes; -1 = OS default.
     int sndbuf = -1;
     int rcvbuf = -1;

@@ -236,3 +236,41 @@ TEST_CASE("connect_routing_id: a ROUTER names the peer it connects to", "[option
     CHECK(m[0].to_string() == "my-server");
     CHECK(m[1].to_string() == "hi");
 }
+
+TEST_CASE("use_fd: bind adopts a socket already listening", "[options]")
+{
+    const int l = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(l >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(l, 16) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(::getsockname(l, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    const std::string ep = "tcp://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+
+    context ctx;
+    auto opts = test_options();
+    opts.use_fd = l;
+    pull_socket pull(ctx, opts);
+    CHECK(pull.bind("tcp://127.0.0.1:0") == ep); // the descriptor's own address
+    push_socket push(ctx, test_options());
+    push.connect(ep);
+    push.send("via an adopted descriptor");
+    CHECK(pull.recv().front().to_string() == "via an adopted descriptor");
+
+    // Not a listening socket (or not of the endpoint's kind): refused.
+    const int plain = ::socket(AF_INET, SOCK_STREAM, 0);
+    auto bad = test_options();
+    bad.use_fd = plain;
+    pull_socket refused(ctx, bad);
+    std::error_code ec;
+    refused.bind("tcp://127.0.0.1:0", ec);
+    CHECK(ec);
+    bad.use_fd = l;
+    pull_socket wrong_kind(ctx, bad);
+    wrong_kind.bind("ipc:///tmp/zmtp-use-fd-test.sock", ec);
+    CHECK(ec == std::errc::address_family_not_supported);
+    ::close(plain);
+}
