@@ -181,8 +181,12 @@ void recv_handoff::refill()
     // Messages in the queue are out of the pipes, so they would not count
     // against rcvhwm: without a bound here a reader that stalls after one
     // recv() holds `queue_capacity` messages of any size.
-    const std::size_t max_count =
-        opts_.rcvhwm == 0 ? queue_capacity : std::min(queue_capacity, opts_.rcvhwm);
+    // xpub_manual: one at a time, so that the message the application has
+    // just read is the one the pattern took last (manual_subscription()).
+    const std::size_t max_count = opts_.xpub_manual ? 1
+                                  : opts_.rcvhwm == 0
+                                      ? queue_capacity
+                                      : std::min(queue_capacity, opts_.rcvhwm);
     refill_below_.store(std::max<std::size_t>(1, max_count / 2), std::memory_order_relaxed);
     const auto max_bytes = static_cast<std::int64_t>(opts_.rcvhwm_bytes);
     if (max_bytes != 0)

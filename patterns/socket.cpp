@@ -4,6 +4,7 @@
 
 #include "patterns/context_impl.hpp"
 #include "patterns/socket_core.hpp"
+#include "patterns/xpub.hpp"
 #include "patterns/xsub.hpp"
 
 #include <asio/system_executor.hpp>
@@ -266,6 +267,15 @@ bool socket::wait_for_peers(std::size_t n, std::chrono::milliseconds timeout)
 std::size_t socket::peer_count() const
 {
     return core().peer_count();
+}
+
+void socket::manual_subscription(bool subscribe, std::string_view topic)
+{
+    if (type() != socket_type::xpub)
+        return;
+    core().with_pattern([&](patterns::pattern& p) {
+        static_cast<patterns::xpub_pattern&>(p).manual_subscription(subscribe, topic);
+    });
 }
 
 int socket::fd() const

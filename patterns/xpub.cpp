@@ -52,6 +52,8 @@ void xpub_pattern::forget(subscriber& s)
 
 void xpub_pattern::detach(pipe& p)
 {
+    if (last_ == &p)
+        last_ = nullptr;
     if (auto* s = find(p)) {
         forget(*s);
         subscribers_.erase(&p);
@@ -127,11 +129,30 @@ void xpub_pattern::subscription(pipe& p, bool subscribe, zmtp::frame topic)
     subscriber* s = find(p);
     if (s == nullptr)
         return; // a departing peer
-    const auto key = topic.view();
+    if (xpub_ && host_.options().xpub_manual) {
+        // The application decides (manual_subscription()): it hears of all.
+        notify(p, subscribe, topic.view());
+        return;
+    }
+    apply(*s, subscribe, topic.view(), true);
+}
+
+void xpub_pattern::manual_subscription(bool subscribe, std::string_view topic)
+{
+    if (last_ == nullptr)
+        return;
+    if (subscriber* s = find(*last_))
+        apply(*s, subscribe, topic, false);
+}
+
+void xpub_pattern::apply(subscriber& sr, bool subscribe, std::string_view key, bool report)
+{
+    subscriber* s = &sr;
+    pipe& p = *s->p;
     const auto& opts = host_.options();
     if (subscribe) {
         if (s->topics.contains(key)) {
-            if (opts.xpub_verbose || opts.xpub_verboser)
+            if (report && (opts.xpub_verbose || opts.xpub_verboser))
                 notify(p, true, key);
             return;
         }
@@ -144,7 +165,7 @@ void xpub_pattern::subscription(pipe& p, bool subscribe, zmtp::frame topic)
         s->cost += cost;
         auto& v = subs_.at(key);
         v.push_back(s);
-        if (v.size() == 1 || opts.xpub_verbose || opts.xpub_verboser)
+        if (report && (v.size() == 1 || opts.xpub_verbose || opts.xpub_verboser))
             notify(p, true, key);
         host_.subscriptions_changed();
         return;
@@ -156,7 +177,7 @@ void xpub_pattern::subscription(pipe& p, bool subscribe, zmtp::frame topic)
     s->topics.erase(it);
     s->cost -= key.size() + socket_options::subscription_overhead;
     const bool last = unlink(*s, key);
-    if (last || opts.xpub_verboser)
+    if (report && (last || opts.xpub_verboser))
         notify(p, false, key);
 }
 
@@ -216,9 +237,14 @@ bool xpub_pattern::recv(zmtp::message& m)
 {
     if (!orphans_.empty()) {
         m = orphans_.pop_front();
+        last_ = nullptr; // its peer is gone
         return true;
     }
-    return fq_.recv(m);
+    pipe* from = nullptr;
+    if (!fq_.recv(m, &from))
+        return false;
+    last_ = from;
+    return true;
 }
 
 } // namespace zmtp::patterns

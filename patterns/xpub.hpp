@@ -70,6 +70,9 @@ public:
     std::size_t peers() const noexcept { return subscribers_.size(); }
     /// True if some peer's subscription matches `topic`.
     bool has_subscriber(std::string_view topic);
+    /** xpub_manual: applies a subscription (or its cancel) for the peer
+        whose message the application received last; nothing if none. */
+    void manual_subscription(bool subscribe, std::string_view topic);
 
 private:
     struct topic_hash {
@@ -94,6 +97,8 @@ private:
     bool unlink(subscriber& s, std::string_view topic);
     /// Queues `0x01/0x00 topic` for the application, behind p's messages.
     void notify(pipe& p, bool subscribe, std::string_view topic);
+    /// Adds or removes one of `s`'s subscriptions; `report` tells the application.
+    void apply(subscriber& s, bool subscribe, std::string_view key, bool report);
 
     bool xpub_;
     prefix_tree<std::vector<subscriber*>> subs_;
@@ -101,6 +106,7 @@ private:
     fq fq_;
     // What detached peers left unread (their pipes are gone): read first.
     detail::ring<zmtp::message> orphans_;
+    pipe* last_ = nullptr; // whose message recv() returned last (xpub_manual)
     std::uint64_t stamp_ = 0;
     std::vector<subscriber*> matched_;
 };

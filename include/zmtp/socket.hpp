@@ -180,6 +180,12 @@ public:
     /// Number of connected peers (handshake complete).
     std::size_t peer_count() const;
 
+protected:
+    /// XPUB's manual subscriptions (basic_publisher::subscribe).
+    void manual_subscription(bool subscribe, std::string_view topic);
+
+public:
+
     //------------------------------------------------------------------------
     // Readiness, for zmtp::poll() and foreign event loops (libzmq's ZMQ_FD
     // and ZMQ_EVENTS)
@@ -276,6 +282,13 @@ public:
     {
         return wait_until({wait_condition::kind::subscriber, 0, std::string(topic)}, timeout);
     }
+
+    /** XPUB with xpub_manual: subscribes the peer whose message recv()
+        returned last to `topic` (what libzmq's ZMQ_SUBSCRIBE on an XPUB
+        does); nothing if there is no such peer. */
+    void subscribe(std::string_view topic) { manual_subscription(true, topic); }
+    /// XPUB with xpub_manual: as subscribe(), cancelling.
+    void unsubscribe(std::string_view topic) { manual_subscription(false, topic); }
 
     /// As wait_for_subscriber(). Signature void(std::error_code).
     template <ASIO_COMPLETION_TOKEN_FOR(void(std::error_code)) CompletionToken = default_token>

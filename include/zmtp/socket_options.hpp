@@ -124,6 +124,11 @@ struct socket_options {
     bool xpub_verboser = false;
     /// XPUB: block (or fail with would_block) instead of dropping at the HWM.
     bool xpub_nodrop = false;
+    /** XPUB: subscriptions are not applied by themselves: every one (and
+        every cancel) is received by the application, which applies what it
+        wants with xpub_socket::subscribe() / unsubscribe() -- for the peer
+        whose message it received last. */
+    bool xpub_manual = false;
     /** PUB/XPUB (ours): what one subscriber's subscriptions may cost, each
         counted as its topic's size plus `subscription_overhead` bytes (the
         publisher's bookkeeping). A peer that subscribes past it is

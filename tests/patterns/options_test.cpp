@@ -274,3 +274,33 @@ TEST_CASE("use_fd: bind adopts a socket already listening", "[options]")
     CHECK(ec == std::errc::address_family_not_supported);
     ::close(plain);
 }
+
+TEST_CASE("xpub_manual: the application applies subscriptions itself", "[options][pubsub]")
+{
+    context ctx;
+    auto opts = test_options();
+    opts.xpub_manual = true;
+    xpub_socket xpub(ctx, opts);
+    const auto ep = xpub.bind(fresh_inproc("manual"));
+    xsub_socket xsub(ctx, test_options());
+    xsub.connect(ep);
+    xsub.send(zmtp::message(std::string_view("\x01" "A", 2)));
+    // Received, but not applied: the application maps A to B.
+    const auto req = xpub.recv();
+    CHECK(req.front().to_string() == std::string("\x01" "A", 2));
+    xpub.subscribe("B");
+    REQUIRE(xpub.wait_for_subscriber("B", generous));
+    CHECK_FALSE(xpub.wait_for_subscriber("A", 0ms));
+    xpub.send("A-not-for-you");
+    xpub.send("B-for-you");
+    CHECK(xsub.recv().front().to_string() == "B-for-you");
+    // A cancel is received too, and applied only when the application says.
+    xsub.send(zmtp::message(std::string_view("\x00" "A", 2)));
+    CHECK(xpub.recv().front().to_string() == std::string("\x00" "A", 2));
+    xpub.unsubscribe("B");
+    xpub.send("B-again"); // nobody subscribed to B any more
+    xpub.send(zmtp::message(std::string_view("marker")));
+    xpub.subscribe("marker"); // still the same peer: its message was the last
+    xpub.send("marker-now");
+    CHECK(xsub.recv().front().to_string() == "marker-now");
+}
