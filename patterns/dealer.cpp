@@ -9,7 +9,11 @@ namespace zmtp::patterns {
 void dealer_pattern::attach(pipe& p)
 {
     // RFC 31: PAIR "SHALL not accept further connections" once it has a peer.
-    if (single_ && (lb_.size() != 0 || fq_.size() != 0)) {
+    // A peer that is gone (terminated: out of lb_, only its unread messages
+    // left in fq_) no longer counts: refusing its successor then -- a race
+    // between our cleanup and the peer's reconnect -- leaves a libzmq PAIR
+    // stuck for good (it refuses its own new pipe while the old one ends).
+    if (single_ && lb_.size() != 0) {
         host_.reject(p, {});
         return;
     }

@@ -52,6 +52,10 @@ public:
         poll_until([&] { return sender_done_.load(); });
         push_.close();
         pull_.close();
+        // A receive may have completed (with a message) just before the
+        // close, its handler still on its way: it must not run on a
+        // destroyed object. The chain ends by itself once it sees stop_.
+        poll_until([&] { return receiver_done_.load(); });
     }
 
 private:
@@ -70,8 +74,10 @@ private:
     void recv_next()
     {
         pull_.async_recv([this](std::error_code ec, zmtp::message) {
-            if (ec)
-                return; // closed: touches nothing more
+            if (ec || stop_.load()) {
+                receiver_done_.store(true); // the last thing it touches
+                return;
+            }
             received_.fetch_add(1);
             recv_next();
         });
@@ -81,6 +87,7 @@ private:
     push_socket push_;
     std::atomic<bool> stop_{false};
     std::atomic<bool> sender_done_{false};
+    std::atomic<bool> receiver_done_{false};
     std::atomic<long> received_{0};
 };
 
