@@ -35,6 +35,7 @@ public:
     /** A bound name. `accept` runs on the binder's executor (side.executor)
         with the binder's engine of a new connection. */
     struct binder {
+        std::string name;
         transport::inproc_side side;
         std::function<void(engine_ptr)> accept;
     };

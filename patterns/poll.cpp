@@ -42,8 +42,10 @@ std::size_t poll(std::span<poll_item> items, std::chrono::milliseconds timeout,
     ec.clear();
     const bool forever = timeout.count() < 0;
     const auto deadline = forever ? clock::time_point::max() : clock::now() + timeout;
-    // One pollfd per item: a socket's readiness descriptor, or the item's own.
-    std::vector<pollfd> fds(items.size());
+    // One pollfd per item: a socket's readiness descriptor, or the item's
+    // own. Kept per thread: a poll loop calls this once per message.
+    thread_local std::vector<pollfd> fds;
+    fds.resize(items.size());
     for (;;) {
         // Sockets first, by asking them: events() arms their descriptors, so
         // a change after this look wakes the poll(2) below.

@@ -10,14 +10,6 @@
 namespace zmtp {
 namespace {
 
-std::size_t bytes_of(const message& m)
-{
-    std::size_t n = 0;
-    for (const auto& f : m)
-        n += f.size();
-    return n;
-}
-
 /// Moves one message `from` -> `to`; false with `ec` on failure, false
 /// without when there was none after all.
 bool forward(socket& from, socket& to, socket* capture, proxy_statistics::side& in,
@@ -30,7 +22,7 @@ bool forward(socket& from, socket& to, socket* capture, proxy_statistics::side& 
         return false;
     }
     message m = std::move(*got);
-    const std::size_t bytes = bytes_of(m);
+    const std::size_t bytes = m.bytes();
     ++in.messages_in;
     in.bytes_in += bytes;
     if (capture != nullptr) {

@@ -106,17 +106,14 @@ void session::start_connect(const transport::endpoint& ep)
 void session::start_connect_inproc(const std::string& name, std::error_code& ec)
 {
     inproc_name_ = name;
-    connect_inproc(ec);
-    if (ec)
-        return;
     // As for tcp, messages queue from connect() on, bound or not (unless
     // `immediate`).
-    if (!pipe_)
-        make_pipe();
-    if (!attached_ && !host_.options().immediate) {
+    make_pipe();
+    if (!host_.options().immediate) {
         attached_ = true;
         pattern_.attach(*pipe_);
     }
+    connect_inproc(ec);
 }
 
 void session::connect_inproc(std::error_code& ec)
@@ -131,16 +128,9 @@ void session::connect_inproc(std::error_code& ec)
     inproc_connecter_->refused = [this](std::error_code reason) {
         host_.emit(socket_event::kind::handshake_failed, endpoint_, reason);
     };
-    auto e = host_.inproc().connect(inproc_name_, inproc_connecter_, ec);
-    if (e) {
+    if (auto e = host_.inproc().connect(inproc_name_, inproc_connecter_, ec)) {
         host_.emit(socket_event::kind::connected, endpoint_);
-        if (!pipe_)
-            make_pipe();
-        if (!attached_) {
-            attached_ = true;
-            pattern_.attach(*pipe_);
-        }
-        adopt_inproc(std::move(e));
+        adopt_inproc(std::move(e)); // its ready attaches the pipe if `immediate` kept it out
     }
 }
 

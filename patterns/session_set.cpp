@@ -25,7 +25,7 @@ void session_set::bound_listener::close(inproc_registry& names)
     if (listener)
         listener->close();
     if (inproc)
-        names.unbind(bound.substr(9), inproc.get()); // after "inproc://"
+        names.unbind(inproc->name, inproc.get());
 }
 
 std::string session_set::bind(std::string_view ep, std::error_code& ec)
@@ -75,6 +75,7 @@ std::string session_set::bind_inproc(const std::string& name, std::error_code& e
     const std::uint64_t id = next_id_++;
     std::string bound = "inproc://" + name;
     auto b = std::make_shared<inproc_registry::binder>();
+    b->name = name;
     b->side = inproc_side_of(host_);
     // Runs on the strand; `b` belongs to listeners_, so while it is
     // alive (the registry checks) so is this set.

@@ -145,38 +145,37 @@ void xpub_pattern::manual_subscription(bool subscribe, std::string_view topic)
         apply(*s, subscribe, topic, false);
 }
 
-void xpub_pattern::apply(subscriber& sr, bool subscribe, std::string_view key, bool report)
+void xpub_pattern::apply(subscriber& s, bool subscribe, std::string_view key, bool report)
 {
-    subscriber* s = &sr;
-    pipe& p = *s->p;
+    pipe& p = *s.p;
     const auto& opts = host_.options();
     if (subscribe) {
-        if (s->topics.contains(key)) {
+        if (s.topics.contains(key)) {
             if (report && (opts.xpub_verbose || opts.xpub_verboser))
                 notify(p, true, key);
             return;
         }
         const std::size_t cost = key.size() + socket_options::subscription_overhead;
-        if (opts.max_subscription_bytes != 0 && s->cost + cost > opts.max_subscription_bytes) {
+        if (opts.max_subscription_bytes != 0 && s.cost + cost > opts.max_subscription_bytes) {
             host_.reject(p, socket_error::subscription_limit);
             return;
         }
-        s->topics.emplace(key);
-        s->cost += cost;
+        s.topics.emplace(key);
+        s.cost += cost;
         auto& v = subs_.at(key);
-        v.push_back(s);
+        v.push_back(&s);
         if (report && (v.size() == 1 || opts.xpub_verbose || opts.xpub_verboser))
             notify(p, true, key);
         host_.subscriptions_changed();
         return;
     }
     // Cancelling what was never subscribed is ignored, as libzmq does.
-    const auto it = s->topics.find(key);
-    if (it == s->topics.end())
+    const auto it = s.topics.find(key);
+    if (it == s.topics.end())
         return;
-    s->topics.erase(it);
-    s->cost -= key.size() + socket_options::subscription_overhead;
-    const bool last = unlink(*s, key);
+    s.topics.erase(it);
+    s.cost -= key.size() + socket_options::subscription_overhead;
+    const bool last = unlink(s, key);
     if (report && (last || opts.xpub_verboser))
         notify(p, false, key);
 }

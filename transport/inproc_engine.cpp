@@ -244,24 +244,24 @@ void inproc_engine::receive(batch&& b)
         deliver();
 }
 
-void inproc_engine::deliver()
+void inproc_engine::deliver(bool past_pause)
 {
     auto self = shared_from_this(); // an owner's callback may drop its engine
     bool delivered = false;
-    while (!closed_ && !paused_ && owner_) {
+    while (!closed_ && (past_pause || !paused_) && owner_) {
+        bool more = true;
         if (inbox_control_at_ < inbox_.control.size()) {
             auto& c = inbox_.control[inbox_control_at_++];
-            delivered = true;
-            if (!owner_->on_engine_subscription(*this, c.subscribe, std::move(c.topic)))
-                paused_ = true;
+            more = owner_->on_engine_subscription(*this, c.subscribe, std::move(c.topic));
         } else if (inbox_at_ < inbox_.messages.size()) {
             ++messages_in;
-            delivered = true;
-            if (!owner_->on_engine_message(*this, std::move(inbox_.messages[inbox_at_++])))
-                paused_ = true;
+            more = owner_->on_engine_message(*this, std::move(inbox_.messages[inbox_at_++]));
         } else {
             break;
         }
+        delivered = true;
+        if (!more && !past_pause)
+            paused_ = true;
     }
     if (inbox_at_ == inbox_.messages.size() && inbox_control_at_ == inbox_.control.size()) {
         inbox_.messages.clear();
@@ -310,19 +310,7 @@ void inproc_engine::peer_closed()
     // as bytes already in a socket's buffer would; the credit bounds it.
     if (ready_) {
         paused_ = false;
-        bool delivered = false;
-        while (!closed_ && owner_ && inbox_control_at_ < inbox_.control.size()) {
-            auto& c = inbox_.control[inbox_control_at_++];
-            owner_->on_engine_subscription(*this, c.subscribe, std::move(c.topic));
-            delivered = true;
-        }
-        while (!closed_ && owner_ && inbox_at_ < inbox_.messages.size()) {
-            ++messages_in;
-            owner_->on_engine_message(*this, std::move(inbox_.messages[inbox_at_++]));
-            delivered = true;
-        }
-        if (delivered && owner_ && !closed_)
-            owner_->on_engine_batch_end(*this);
+        deliver(true);
     }
     if (closed_)
         return;

@@ -130,7 +130,8 @@ private:
     void schedule_flush();
     /// Moves what it may to the other side; true when nothing is left to send.
     bool flush();
-    void deliver();
+    /// Hands the inbox to the owner; `past_pause`: all of it (the peer closed).
+    void deliver(bool past_pause = false);
     /// Hands a batch to the other side: at once if it may, else posted.
     void send_batch(batch&& b);
     /// Ends this side: tells the other (once).

@@ -235,6 +235,17 @@ TEST_CASE("connect_routing_id: a ROUTER names the peer it connects to", "[option
     REQUIRE(m.size() == 2);
     CHECK(m[0].to_string() == "my-server");
     CHECK(m[1].to_string() == "hi");
+
+    // Ids starting with a zero byte are the generated ones: refused.
+    auto bad = client.options();
+    bad.connect_routing_id = std::string("\0x", 2);
+    std::error_code ec;
+    try {
+        client.set_options(bad);
+    } catch (const std::system_error& e) {
+        ec = e.code();
+    }
+    CHECK(ec == zmtp::socket_error::invalid_argument);
 }
 
 TEST_CASE("use_fd: bind adopts a socket already listening", "[options]")

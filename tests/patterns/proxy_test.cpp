@@ -112,3 +112,12 @@ TEST_CASE("proxy: forwards a pipeline, and ends when a side closes", "[proxy]")
     REQUIRE(done.wait_for(generous) == std::future_status::ready);
     CHECK(done.get() == zmtp::socket_error::closed);
 }
+
+TEST_CASE("proxy: a moved-from socket is refused", "[proxy]")
+{
+    context ctx;
+    pull_socket a(ctx, test_options());
+    push_socket b(ctx, test_options());
+    pull_socket moved_to(std::move(a));
+    CHECK(zmtp::proxy(a, b) == zmtp::socket_error::not_a_socket);
+}

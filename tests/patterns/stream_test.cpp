@@ -14,6 +14,8 @@
 #include <asio/read.hpp>
 #include <asio/write.hpp>
 
+#include <thread>
+
 using namespace zmtp_test;
 using namespace std::chrono_literals;
 using asio::ip::tcp;
@@ -154,4 +156,49 @@ TEST_CASE("STREAM: inproc is refused (raw bytes need a byte stream)", "[stream]"
     CHECK(ec == zmtp::transport::transport_error::unsupported_transport);
     s.connect(fresh_inproc("stream"), ec);
     CHECK(ec == zmtp::transport::transport_error::unsupported_transport);
+}
+
+TEST_CASE("STREAM: a peer that sends and is never read is held back by TCP", "[stream]")
+{
+    context ctx;
+    auto opts = test_options();
+    opts.rcvhwm = 4;
+    opts.stream_notify = false;
+    stream_socket server(ctx, opts);
+    const auto ep = server.bind("tcp://127.0.0.1:0");
+    asio::io_context io;
+    tcp::socket client(io);
+    client.connect(endpoint_of(ep));
+    client.non_blocking(true);
+    // The server reads 4 x 64 KiB and stops: the kernel's buffers fill and
+    // the client's writes would block, long before it has sent 256 MiB.
+    const std::string chunk(1 << 20, 'c');
+    std::size_t sent = 0;
+    const auto deadline = std::chrono::steady_clock::now() + generous;
+    for (;;) {
+        std::error_code ec;
+        const auto n = client.write_some(asio::buffer(chunk), ec);
+        sent += n;
+        if (ec == asio::error::would_block) {
+            // Blocked now; stays blocked once the server has read its fill.
+            if (std::chrono::steady_clock::now() > deadline)
+                break;
+            std::this_thread::sleep_for(50ms); // pacing, not a synchronisation
+            const auto probe = client.write_some(asio::buffer(chunk, 1), ec);
+            sent += probe;
+            if (probe == 0 && ec == asio::error::would_block)
+                break;
+            continue;
+        }
+        REQUIRE_FALSE(ec);
+        REQUIRE(sent < (std::size_t{256} << 20));
+    }
+    CHECK(sent < (std::size_t{256} << 20));
+    // And everything still arrives once read.
+    std::size_t got = 0;
+    while (got < sent) {
+        const auto m = server.recv();
+        got += m[1].size();
+    }
+    CHECK(got == sent);
 }
