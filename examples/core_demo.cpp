@@ -68,8 +68,8 @@ bool deliver(const std::vector<std::byte>& bytes, zmtp::connection& to, const ch
 
 int main()
 {
-    zmtp::connection push(zmtp::connection_options{zmtp::socket_type::push, {}, {}, {}});
-    zmtp::connection pull(zmtp::connection_options{zmtp::socket_type::pull, {}, {}, {}});
+    zmtp::connection push(zmtp::connection_options{zmtp::socket_type::push, {}, {}, {}, {}});
+    zmtp::connection pull(zmtp::connection_options{zmtp::socket_type::pull, {}, {}, {}, {}});
     zmtp::write_batch batch;
     std::vector<zmtp::message> push_inbox, pull_inbox;
 

@@ -132,7 +132,7 @@ std::string render(const zmtp::message& m)
 class session {
 public:
     session(int fd, zmtp::socket_type type, clock_type::time_point deadline)
-        : fd_(fd), conn_(zmtp::connection_options{type, {}, {}, {}}), deadline_(deadline)
+        : fd_(fd), conn_(zmtp::connection_options{type, {}, {}, {}, {}}), deadline_(deadline)
     {
     }
     ~session() { ::close(fd_); }

@@ -34,6 +34,15 @@
     reported to PUB and XPUB sockets; other commands are ignored, as libzmq
     does.
 
+    The handshake runs the mechanism of `connection_options::security`
+    (zmtp/handshake.hpp: NULL, PLAIN, CURVE client or server). A server
+    mechanism that has the peer's credentials reports `auth_requested`
+    and waits for `authenticate()`; meanwhile any command from the peer
+    fails the connection. Once a CURVE handshake is done the connection is
+    "sealed": every frame, commands included, is boxed and unboxed in
+    place by the curve_codec (encode() writes the boxes straight into the
+    write batch; received boxes are opened where they lie in the chunk).
+
     Every error is sticky: once `next_event` reports one, it keeps reporting it.
 */
 
@@ -41,7 +50,7 @@
 #include "zmtp/greeting.hpp"
 #include "zmtp/limits.hpp"
 #include "zmtp/message.hpp"
-#include "zmtp/null_mechanism.hpp"
+#include "zmtp/handshake.hpp"
 #include "zmtp/peer_info.hpp"
 #include "zmtp/write_batch.hpp"
 
@@ -62,6 +71,8 @@ struct connection_options {
     /// Extra READY properties (application metadata, conventionally `X-...`).
     metadata properties;
     zmtp::limits limits;
+    /// The mechanism (NULL, PLAIN, CURVE), the role and the credentials.
+    security_options security;
 };
 
 /// Events reported by connection::next_event().
@@ -82,11 +93,15 @@ struct ping {                  ///< a PING; its PONG is already queued
 };
 struct pong {};                ///< a PONG
 struct closed {};              ///< the peer ended the stream at a message boundary
+/** A server mechanism needs the caller's decision on the peer's
+    credentials (auth_request()); answer with authenticate(). */
+struct auth_requested {};
 } // namespace events
 
 using event = std::variant<events::need_more, events::handshake_complete,
                            events::message_received, events::subscribe, events::cancel,
-                           events::ping, events::pong, events::closed>;
+                           events::ping, events::pong, events::closed,
+                           events::auth_requested>;
 
 class connection {
 public:
@@ -118,6 +133,17 @@ public:
 
     /** The next event. On error, `ec` is set (sticky) and need_more is returned. */
     event next_event(std::error_code& ec);
+
+    /// The credentials to decide on, after events::auth_requested.
+    const zmtp::auth_request& auth_request() const noexcept { return mechanism_.request(); }
+    /** The caller's decision on auth_request(). Queues the mechanism's
+        next command (or the ERROR of a refusal: the connection then fails
+        with error::auth_refused, after that output is written). When it
+        completes the handshake, the next next_event() reports
+        handshake_complete. */
+    std::error_code authenticate(const zmtp::auth_reply& reply);
+    /// True between events::auth_requested and authenticate().
+    bool awaiting_auth() const noexcept { return awaiting_auth_; }
 
     //------------------------------------------------------------------------
     // Output
@@ -165,6 +191,13 @@ private:
     event fail(std::error_code ec, std::error_code& out);
     bool on_greeting(std::error_code& ec);
     bool on_command(std::span<const std::byte> body, event& ev, std::error_code& ec);
+    bool on_ready_command(const command_view& cmd, event& ev, std::error_code& ec);
+    bool on_handshake_status(handshake_status st, event& ev, std::error_code& ec);
+    bool on_sealed(event& ev, std::error_code& ec);
+    /// Appends one command to out_, boxed in a MESSAGE once CURVE is up.
+    template <class Encode>
+    void emit(Encode&& encode);
+    void seal_into_out(std::uint8_t flags, std::span<const std::byte> body);
     event on_message(message&& m);
     std::error_code send_subscription(bool subscribe, std::span<const std::byte> topic);
     /// A PING or PONG in out_ that no write has started on yet.
@@ -180,8 +213,15 @@ private:
     connection_options opts_;
     phase phase_ = phase::greeting;
     greeting_decoder greeting_;
-    null_mechanism mechanism_;
+    handshake mechanism_;
+    curve_codec* sealed_ = nullptr; // set once a CURVE handshake is done
     frame_decoder decoder_;
+    message sealed_msg_;            // CURVE: frames of the message being opened
+    std::size_t sealed_msg_bytes_ = 0;
+    std::vector<std::byte> scratch_; // a command before it is boxed
+    bool awaiting_auth_ = false;
+    bool auth_at_start_ = false;     // a NULL server asked before any command
+    bool complete_pending_ = false;  // authenticate() finished the handshake
     peer_info peer_;
     std::error_code ec_;
 
@@ -192,7 +232,7 @@ private:
     std::size_t wr_ = 0;
     bool direct_ = false;     // last prepare() returned the decoder's body window
     bool eof_ = false;
-    bool direct_done_ = false; // a directly-read body completed its message
+    frame_decoder::status direct_done_ = frame_decoder::status::need_more; // what a direct read completed
 
     // Output: control bytes, [out_sent_, size) still to be written.
     std::vector<std::byte> out_;

@@ -35,6 +35,14 @@ public:
         case error::heartbeat_timeout: return "heartbeat timed out";
         case error::not_ready: return "handshake not complete";
         case error::output_backlog: return "peer does not read: control output backlog over its limit";
+        case error::auth_refused: return "authentication refused";
+        case error::auth_failed_by_peer: return "the peer refused our credentials";
+        case error::bad_box: return "CURVE box failed to open";
+        case error::bad_nonce: return "CURVE nonce not increasing (replay)";
+        case error::bad_cookie: return "CURVE cookie not issued by this connection";
+        case error::bad_vouch: return "CURVE vouch does not match the keys";
+        case error::unencrypted_frame: return "unencrypted frame on a CURVE connection";
+        case error::missing_credentials: return "security mechanism not configured: key or name missing";
         }
         return "unknown zmtp error";
     }
@@ -48,6 +56,10 @@ public:
         case error::missing_socket_type:
         case error::incompatible_socket_type:
         case error::peer_error:
+        case error::auth_refused:
+        case error::auth_failed_by_peer:
+        case error::bad_vouch:
+        case error::missing_credentials:
             return condition::handshake_failed;
         case error::frame_too_large:
         case error::message_too_large:

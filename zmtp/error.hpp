@@ -45,6 +45,15 @@ enum class error {
     not_ready,              ///< data sent before the handshake completed
     // resource bounds
     output_backlog,         ///< control output the peer does not read passed max_control_output
+    // security mechanisms (PLAIN, CURVE) and authentication
+    auth_refused,           ///< the authenticator (ZAP) refused the peer, or no authenticator for PLAIN
+    auth_failed_by_peer,    ///< the peer refused us: ERROR with a 3-digit ZAP status (400 ...)
+    bad_box,                ///< a CURVE box did not open: wrong key, tampered or truncated
+    bad_nonce,              ///< a CURVE short nonce that does not increase (a replay)
+    bad_cookie,             ///< a CURVE INITIATE whose cookie this connection did not issue
+    bad_vouch,              ///< a CURVE INITIATE whose vouch names other keys
+    unencrypted_frame,      ///< a plain frame on a CURVE connection after its handshake
+    missing_credentials,    ///< a mechanism's required key or name is not configured
 };
 
 /** Broad classes of `zmtp::error`. */

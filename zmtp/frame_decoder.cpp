@@ -74,7 +74,7 @@ frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detai
                 return status::failed;
             }
             if (!is_command_ && commands_only_) {
-                fail(error::data_before_ready);
+                fail(sealed_ ? error::unencrypted_frame : error::data_before_ready);
                 return status::failed;
             }
             size_need_ = (flags_ & frame_flags::long_size) ? 8 : 1;
@@ -101,7 +101,7 @@ frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detai
                 break;
             }
             // A body fully present in the input is taken at once.
-            if (!is_command_ && state_ == state::body && in.size() - consumed >= body_size_) {
+            if ((!is_command_ || sealed_) && state_ == state::body && in.size() - consumed >= body_size_) {
                 const auto n = static_cast<std::size_t>(body_size_);
                 body_ = take_body(owner, in.data() + consumed, n);
                 consumed += n;
@@ -111,7 +111,7 @@ frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detai
                     return s;
                 break;
             }
-            if (state_ == state::body && !is_command_) {
+            if (state_ == state::body && (!is_command_ || sealed_)) {
                 if (body_size_ <= frame::inline_capacity)
                     body_ = frame(static_cast<std::size_t>(body_size_));
                 else if (!grow_fill())
@@ -122,8 +122,8 @@ frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detai
 
         case state::body: {
             const std::size_t n = std::min<std::size_t>(body_size_ - body_have_, in.size() - consumed);
-            if (n > 0 && (is_command_ || fill_ == nullptr)) {
-                std::byte* dst = is_command_ ? command_.data() : body_.data();
+            if (n > 0 && ((is_command_ && !sealed_) || fill_ == nullptr)) {
+                std::byte* dst = is_command_ && !sealed_ ? command_.data() : body_.data();
                 std::memcpy(dst + body_have_, in.data() + consumed, n);
                 body_have_ += n;
                 consumed += n;
@@ -190,7 +190,14 @@ bool frame_decoder::fast_frame(std::span<const std::byte> in, detail::block* own
 bool frame_decoder::start_body()
 {
     body_have_ = 0;
-    if (is_command_) {
+    if (is_command_ && sealed_) {
+        if (body_size_ > limits_.max_frame_size + sealed_overhead_) {
+            fail(error::frame_too_large);
+            return false;
+        }
+        body_ = frame();
+        drop_fill();
+    } else if (is_command_) {
         if (body_size_ > limits_.max_command_size) {
             fail(error::command_too_large);
             return false;
@@ -230,11 +237,15 @@ bool frame_decoder::start_body()
 void frame_decoder::finish_frame()
 {
     state_ = state::flags;
-    if (is_command_)
+    if (is_command_ && !sealed_)
         return;
     if (fill_ != nullptr) {
         body_ = frame::share(fill_.get(), fill_->data(), static_cast<std::size_t>(body_size_));
         drop_fill(); // the frame holds its own reference
+    }
+    if (is_command_) {
+        sealed_body_ = std::move(body_);
+        return;
     }
     msg_bytes_ += static_cast<std::size_t>(body_size_);
     msg_.push_back(std::move(body_));
@@ -253,7 +264,7 @@ frame_decoder::status frame_decoder::frame_result() noexcept
 
 std::span<std::byte> frame_decoder::body_window() noexcept
 {
-    if (state_ != state::body || is_command_ || fill_ == nullptr)
+    if (state_ != state::body || (is_command_ && !sealed_) || fill_ == nullptr)
         return {};
     return {fill_->data() + body_have_, fill_->capacity - body_have_};
 }

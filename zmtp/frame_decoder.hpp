@@ -59,7 +59,14 @@ public:
     message take_message() noexcept { return std::move(msg_); }
 
     /// The completed command's body. Valid until the next decode().
-    std::span<const std::byte> command_body() const noexcept { return command_; }
+    std::span<const std::byte> command_body() const noexcept
+    {
+        return sealed_ ? sealed_body_.bytes() : std::span<const std::byte>(command_);
+    }
+    /** In sealed mode, the completed command as a frame of its own (it may
+        share the input chunk), to be opened in place. Valid once after
+        status::command. */
+    frame take_sealed_command() noexcept { return std::move(sealed_body_); }
 
     std::error_code error() const noexcept { return ec_; }
 
@@ -83,6 +90,17 @@ public:
         (the handshake admits commands only). */
     void set_commands_only(bool on) noexcept { commands_only_ = on; }
 
+    /** Sealed mode (CURVE after its handshake): every frame is a command
+        that carries a boxed data frame, so commands may be as large as a
+        data frame plus `overhead`, are received the way large data bodies
+        are (growing storage, direct reads), and a plain data frame fails
+        with error::unencrypted_frame. */
+    void set_sealed(std::size_t overhead) noexcept
+    {
+        sealed_ = true;
+        sealed_overhead_ = overhead;
+        commands_only_ = true;
+    }
     const limits& get_limits() const noexcept { return limits_; }
     void set_limits(const limits& l) noexcept { limits_ = l; }
 
@@ -117,6 +135,9 @@ private:
     bool is_command_ = false;
     bool more_ = false;
     bool commands_only_ = false;
+    bool sealed_ = false;
+    std::size_t sealed_overhead_ = 0;
+    frame sealed_body_;             // sealed mode: the completed command
 
     frame body_;                    // data frame body, once complete (or inline, while filling)
     std::unique_ptr<detail::block, block_release> fill_; // own block a large body is filled into

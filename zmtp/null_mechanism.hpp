@@ -18,7 +18,9 @@
 */
 
 #include "zmtp/command.hpp"
+#include "zmtp/handshake_metadata.hpp"
 #include "zmtp/peer_info.hpp"
+#include "zmtp/security.hpp"
 
 #include <string>
 #include <system_error>
@@ -28,15 +30,26 @@ namespace zmtp {
 
 class null_mechanism {
 public:
-    enum class status { in_progress, ready, failed };
+    using status = handshake_status;
 
-    null_mechanism(socket_type type, std::string routing_id, metadata extra)
-        : type_(type), routing_id_(std::move(routing_id)), extra_(std::move(extra))
+    null_mechanism(socket_type type, std::string routing_id, metadata extra,
+                   bool authenticate = false)
+        : type_(type),
+          routing_id_(std::move(routing_id)),
+          extra_(std::move(extra)),
+          authenticate_(authenticate)
     {
     }
 
-    /// Appends our READY to `out`.
-    void start(std::vector<std::byte>& out) const;
+    /** Appends our READY to `out` -- or, when authenticating, returns
+        status::auth and sends READY only once on_auth() accepts (libzmq
+        asks ZAP before its READY too). */
+    status start(std::vector<std::byte>& out);
+
+    /// The caller's answer to the request start() made.
+    status on_auth(const auth_reply& reply, peer_info& peer, std::vector<std::byte>& out,
+                   std::error_code& ec);
+    const auth_request& request() const noexcept { return request_; }
 
     /** Consumes one handshake command from the peer, filling `peer` and
         appending any reply to `out`. On failure `ec` says why; the reason
@@ -54,6 +67,10 @@ private:
     socket_type type_;
     std::string routing_id_;
     metadata extra_;
+    bool authenticate_ = false;
+    bool auth_pending_ = false;
+    bool peer_ready_ = false;
+    auth_request request_;
     std::string reason_;
 };
 

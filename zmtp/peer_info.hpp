@@ -18,6 +18,12 @@ struct peer_info {
     std::string identity;
     /// Every property of the peer's READY, unknown ones included.
     metadata properties;
+    /// The `User-Id` the authenticator gave the peer (empty if none ran).
+    std::string user_id;
+    /// Properties the authenticator attached to the peer (ZAP metadata).
+    metadata auth_properties;
+    /// The peer's long-term CURVE public key (CURVE servers only; else empty).
+    std::string curve_public_key;
 
     /** True when the peer speaks ZMTP 3.1 (or later), and so expects
         SUBSCRIBE/CANCEL as commands. libzmq treats only 3.0 as the old form. */

@@ -44,6 +44,15 @@ void write_batch::append(std::span<const std::byte> bytes)
     add_staged(off, bytes.size());
 }
 
+std::byte* write_batch::append_in_place(std::size_t n)
+{
+    const std::size_t off = staged_;
+    std::byte* w = stage(n);
+    staged_ += n;
+    add_staged(off, n);
+    return w;
+}
+
 void write_batch::append_header(std::uint64_t size, bool more, bool command)
 {
     const std::size_t off = staged_;

@@ -41,6 +41,11 @@ public:
     /// Appends the frames of `m` with their headers; takes `m` to keep large bodies alive.
     void append_message(message&& m);
 
+    /** Appends `n` bytes the caller writes at the returned address before
+        the batch is next modified (a sealed CURVE frame, written in place). */
+    std::byte* append_in_place(std::size_t n);
+    /// Counts one message appended through append_in_place().
+    void count_message() noexcept { ++messages_; }
     /// Total bytes in the batch.
     std::size_t size_bytes() const noexcept { return bytes_; }
     /// Messages appended since the last clear().

@@ -7,10 +7,12 @@
 # build-essential/g++ ..... the default compiler (GCC 12)
 # cmake, ninja-build ...... the build
 # pkg-config .............. reads libzmq.pc, for the interop tests and benchmarks that use libzmq
-# libasio-dev ............. standalone Asio 1.22.1, the only library we build on
+# libasio-dev ............. standalone Asio 1.22.1, the I/O library we build on
+# libsodium-dev ........... libsodium: CURVE's cryptography (the core's only dependency)
 # catch2 .................. Catch2 v2 (unit tests)
 # libzmq3-dev ............. libzmq 4.3.4: an interop peer and the benchmark baseline, never linked into the library
 # python3, python3-zmq .... /usr/bin/python3 with pyzmq 24: interop peers and the demo driver
+# python3-tornado ......... pyzmq's zmq.auth authenticators import it (the ZAP interop tests)
 # clang, libclang-rt-14-dev  the sanitizer build and libFuzzer (ASan/UBSan/libFuzzer runtimes)
 # gnuplot-nox ............. the chart of bench/run.py (results.png; without it: CSV + markdown only)
 ZMTP_DEBIAN_PACKAGES=(
@@ -20,10 +22,12 @@ ZMTP_DEBIAN_PACKAGES=(
   ninja-build
   pkg-config
   libasio-dev
+  libsodium-dev
   catch2
   libzmq3-dev
   python3
   python3-zmq
+  python3-tornado
   clang
   libclang-rt-14-dev
   gnuplot-nox

@@ -179,7 +179,7 @@ TEST_CASE("null_mechanism on its own", "[zmtp][handshake]")
     const auto error_body = cat(0x05, "ERROR", 0x03, "400");
     cmd = parse_command(error_body, ec);
     CHECK(mech.on_command(*cmd, peer, out, ec) == null_mechanism::status::failed);
-    CHECK(ec == error::peer_error);
+    CHECK(ec == error::auth_failed_by_peer);
     CHECK(mech.error_reason() == "400");
 
     const auto hello = cat(0x05, "HELLO", 0x01, "u", 0x01, "p");

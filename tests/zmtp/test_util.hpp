@@ -151,6 +151,14 @@ inline std::string error_name(std::error_code ec)
     case error::heartbeat_timeout: return "heartbeat_timeout";
     case error::not_ready: return "not_ready";
     case error::output_backlog: return "output_backlog";
+    case error::auth_refused: return "auth_refused";
+    case error::auth_failed_by_peer: return "auth_failed_by_peer";
+    case error::bad_box: return "bad_box";
+    case error::bad_nonce: return "bad_nonce";
+    case error::bad_cookie: return "bad_cookie";
+    case error::bad_vouch: return "bad_vouch";
+    case error::unencrypted_frame: return "unencrypted_frame";
+    case error::missing_credentials: return "missing_credentials";
     }
     return "error#" + std::to_string(ec.value());
 }
@@ -188,6 +196,7 @@ inline std::string describe(const event& ev)
         }
         std::string operator()(const events::pong&) const { return "pong"; }
         std::string operator()(const events::closed&) const { return "closed"; }
+        std::string operator()(const events::auth_requested&) const { return "auth"; }
     };
     return std::visit(visitor{}, ev);
 }
