@@ -19,4 +19,9 @@ asio::io_context& context::get_io_context() noexcept
     return impl_->io();
 }
 
+void context::set_authenticator(std::shared_ptr<authenticator> a)
+{
+    impl_->set_authenticator(std::move(a));
+}
+
 } // namespace zmtp

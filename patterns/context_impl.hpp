@@ -7,6 +7,7 @@
 */
 
 #include "patterns/inproc_registry.hpp"
+#include "zmtp/authenticator.hpp"
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
@@ -36,6 +37,17 @@ public:
     /// The context's inproc:// names.
     inproc_registry& inproc() noexcept { return inproc_; }
 
+    void set_authenticator(std::shared_ptr<zmtp::authenticator> a)
+    {
+        std::lock_guard lock(mutex_);
+        authenticator_ = std::move(a);
+    }
+    std::shared_ptr<zmtp::authenticator> get_authenticator()
+    {
+        std::lock_guard lock(mutex_);
+        return authenticator_;
+    }
+
     void register_socket(const std::shared_ptr<socket_core>& s);
     /// Called by a socket when its close has finished.
     void socket_finished(const socket_core* s);
@@ -50,6 +62,7 @@ private:
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
     std::vector<std::thread> threads_;
     std::mutex mutex_;
+    std::shared_ptr<zmtp::authenticator> authenticator_; // guarded by mutex_
     std::condition_variable cv_;
     std::vector<std::weak_ptr<socket_core>> sockets_;
     bool shut_down_ = false;

@@ -10,13 +10,45 @@
 namespace zmtp::patterns {
 namespace {
 
-transport::engine_options engine_options_of(const socket_options& o, zmtp::socket_type type)
+// The connection's mechanism and role from the socket's options, libzmq's
+// rules: a PLAIN server or a user name selects PLAIN, a CURVE server or a
+// server key CURVE; NULL asks the authenticator when a ZAP domain is set.
+zmtp::security_options security_of(const socket_options& o, bool has_authenticator)
+{
+    zmtp::security_options sec;
+    if (o.plain_server || !o.plain_username.empty()) {
+        sec.mech = zmtp::mechanism::plain;
+        sec.as_server = o.plain_server;
+        sec.plain_username = o.plain_username;
+        sec.plain_password = o.plain_password;
+    } else if (o.curve_server || o.curve_serverkey) {
+        sec.mech = zmtp::mechanism::curve;
+        sec.as_server = o.curve_server;
+        if (o.curve_secretkey) {
+            sec.curve.secret_key = *o.curve_secretkey;
+            sec.curve.public_key =
+                o.curve_publickey ? *o.curve_publickey : zmtp::curve_public_from_secret(*o.curve_secretkey);
+        } else {
+            sec.curve = zmtp::generate_curve_keypair(); // a client without keys of its own
+        }
+        if (o.curve_serverkey)
+            sec.curve_server_key = *o.curve_serverkey;
+    } else if (!o.zap_domain.empty() && has_authenticator) {
+        sec.as_server = true;
+        sec.authenticate_null = true;
+    }
+    return sec;
+}
+
+transport::engine_options engine_options_of(const socket_options& o, zmtp::socket_type type,
+                                            bool has_authenticator)
 {
     transport::engine_options e;
     e.connection.type = type;
     e.connection.routing_id = o.routing_id;
     e.connection.properties = o.metadata;
     e.connection.limits = o.limits;
+    e.connection.security = security_of(o, has_authenticator);
     e.handshake_ivl = o.handshake_ivl;
     e.heartbeat_ivl = o.heartbeat_ivl;
     e.heartbeat_timeout = o.heartbeat_timeout;
@@ -149,9 +181,10 @@ void session::adopt(transport::any_stream&& stream, std::string remote)
     if (host_.type() == zmtp::socket_type::stream)
         engine_ = transport::make_raw_engine(std::move(stream), *this, std::move(remote));
     else
-        engine_ = transport::make_engine(std::move(stream),
-                                         engine_options_of(host_.options(), host_.type()), *this,
-                                         std::move(remote));
+        engine_ = transport::make_engine(
+            std::move(stream),
+            engine_options_of(host_.options(), host_.type(), host_.authenticator() != nullptr),
+            *this, std::move(remote));
     engine_->start();
 }
 
@@ -224,9 +257,71 @@ bool session::output_idle() const noexcept
 //----------------------------------------------------------------------------
 // Engine callbacks
 
+namespace {
+
+// "tcp://1.2.3.4:5" -> "1.2.3.4", "tcp://[::1]:5" -> "::1"; "" for ipc and inproc.
+std::string address_of(std::string_view remote)
+{
+    constexpr std::string_view tcp = "tcp://";
+    if (remote.substr(0, tcp.size()) != tcp)
+        return {};
+    remote.remove_prefix(tcp.size());
+    const auto colon = remote.rfind(':');
+    if (colon != std::string_view::npos)
+        remote = remote.substr(0, colon);
+    if (remote.size() >= 2 && remote.front() == '[' && remote.back() == ']')
+        remote = remote.substr(1, remote.size() - 2);
+    return std::string(remote);
+}
+
+} // namespace
+
+void session::on_engine_auth(transport::engine& e, const zmtp::auth_request& r)
+{
+    const auto& o = host_.options();
+    zmtp::zap_request req;
+    req.domain = o.zap_domain;
+    req.address = address_of(e.remote());
+    req.routing_id = o.routing_id;
+    req.mech = r.mech;
+    req.credentials = r.credentials;
+    auto auth = host_.authenticator();
+    if (!auth) {
+        // libzmq without a ZAP handler: PLAIN refuses, CURVE and NULL accept.
+        e.authenticate(zmtp::auth_reply{r.mech == zmtp::mechanism::plain ? 400 : 200, {}, {}});
+        return;
+    }
+    // The answer may come from any thread, and after the connection is
+    // gone: it goes back to the strand, to the engine if it still exists.
+    std::weak_ptr<transport::engine> weak = engine_;
+    auto ex = host_.executor();
+    auth->authenticate(req, [weak, ex](zmtp::zap_reply reply) {
+        asio::post(ex, [weak, reply = std::move(reply)] {
+            if (auto eng = weak.lock())
+                eng->authenticate(reply);
+        });
+    });
+}
+
 void session::on_engine_ready(transport::engine& e)
 {
     ready_ = true;
+    const auto& peer = e.peer();
+    const auto& o = host_.options();
+    const bool secured = o.plain_server || !o.plain_username.empty() || o.curve_server ||
+                         o.curve_serverkey || !o.zap_domain.empty();
+    if (secured) {
+        // What zmq_msg_gets() offers, built once per connection and shared
+        // by all its messages.
+        auto md = std::make_shared<zmtp::metadata>(peer.properties);
+        md->set("User-Id", peer.user_id);
+        md->set("Peer-Address", address_of(e.remote()));
+        md->set("Routing-Id", peer.identity);
+        peer.auth_properties.for_each([&](const zmtp::property& p) { md->set(p.name, p.value); });
+        props_ = std::move(md);
+    } else {
+        props_.reset();
+    }
     if (!pipe_)
         make_pipe();
     pipe_->set_peer(e.peer());
@@ -251,6 +346,8 @@ void session::on_engine_ready(transport::engine& e)
 
 bool session::on_engine_message(transport::engine&, zmtp::message&& m)
 {
+    if (props_)
+        m.set_properties(props_);
     pipe_->push_in(std::move(m));
     pattern_.readable(*pipe_);
     return !pipe_->pause_reader_if_full();
@@ -329,7 +426,7 @@ void session::on_engine_closed(transport::engine& e, std::error_code reason)
         host_.emit(socket_event::kind::disconnected, who, reason);
         host_.session_lost(*this);
     } else {
-        host_.emit(socket_event::kind::handshake_failed, who, reason);
+        host_.emit(socket_event::kind::handshake_failed, who, reason, e.failure_detail());
     }
     if (connecting_) {
         if (pipe_)

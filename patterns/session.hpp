@@ -107,6 +107,7 @@ public:
 
 private:
     // transport::engine_owner
+    void on_engine_auth(transport::engine& e, const zmtp::auth_request& r) override;
     void on_engine_ready(transport::engine& e) override;
     bool on_engine_message(transport::engine& e, zmtp::message&& m) override;
     bool on_engine_subscription(transport::engine& e, bool subscribe, zmtp::frame topic) override;
@@ -138,6 +139,7 @@ private:
     std::shared_ptr<inproc_registry::connecter> inproc_connecter_;
     std::unique_ptr<asio::steady_timer> inproc_retry_;
     bool ready_ = false;       // current engine finished its handshake
+    std::shared_ptr<const zmtp::metadata> props_; // attached to each message (secured sockets)
     bool terminated_ = false;  // accepted session whose connection ended
     bool attached_ = false;    // pipe is part of the pattern
 };

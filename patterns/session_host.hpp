@@ -7,6 +7,7 @@
     session's pipe carries goes to the pattern instead (pipe_events).
 */
 
+#include "zmtp/authenticator.hpp"
 #include "zmtp/socket_event.hpp"
 #include "zmtp/socket_options.hpp"
 #include "zmtp/socket_type.hpp"
@@ -34,7 +35,10 @@ public:
     virtual std::shared_ptr<transport::inproc_gate> gate() const = 0;
     /// True once close() was called: no new peer may join.
     virtual bool closing() const noexcept = 0;
-    virtual void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {}) = 0;
+    virtual void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {},
+                      std::string detail = {}) = 0;
+    /// The context's authenticator (ZAP), or null.
+    virtual std::shared_ptr<zmtp::authenticator> authenticator() const = 0;
 
     /// The handshake completed (again, after a reconnect).
     virtual void session_ready(session& s) = 0;

@@ -53,6 +53,11 @@ socket_core::~socket_core()
     sessions_.stop_all();
 }
 
+std::shared_ptr<zmtp::authenticator> socket_core::authenticator() const
+{
+    return ctx_->get_authenticator();
+}
+
 inproc_registry& socket_core::inproc() const noexcept
 {
     return ctx_->inproc();

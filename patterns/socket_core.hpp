@@ -141,10 +141,12 @@ private:
     inproc_registry& inproc() const noexcept override;
     std::shared_ptr<transport::inproc_gate> gate() const override { return strand_.owner_ptr(); }
     bool closing() const noexcept override { return closing_.load(std::memory_order_acquire); }
-    void emit(socket_event::kind k, std::string endpoint, std::error_code reason) override
+    void emit(socket_event::kind k, std::string endpoint, std::error_code reason,
+              std::string detail) override
     {
-        events_.emit(k, std::move(endpoint), reason);
+        events_.emit(k, std::move(endpoint), reason, std::move(detail));
     }
+    std::shared_ptr<zmtp::authenticator> authenticator() const override;
     void session_ready(session& s) override;
     void session_lost(session& s) override;
     void session_terminated(session& s) override { sessions_.departed(s); }

@@ -28,7 +28,8 @@ public:
     explicit socket_events(const socket_strand& strand) : strand_(strand), waiting_(strand) {}
 
     /// Reports an event: to the handler, then to the oldest waiter or the buffer.
-    void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {});
+    void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {},
+              std::string detail = {});
     void set_handler(handler h) { handler_ = std::move(h); }
     /// The next event, now if one is buffered; `closed` once the socket has closed.
     void next(std::unique_ptr<event_op> op);

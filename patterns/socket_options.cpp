@@ -15,6 +15,15 @@ std::error_code socket_options::validate() const
     if (connect_routing_id.size() > 255 ||
         (!connect_routing_id.empty() && connect_routing_id[0] == '\0'))
         return socket_error::invalid_argument;
+    // RFC 24: PLAIN's user name and password are each at most 255 octets.
+    if (plain_username.size() > 255 || plain_password.size() > 255)
+        return socket_error::invalid_argument;
+    const bool plain = plain_server || !plain_username.empty();
+    const bool curve = curve_server || curve_serverkey.has_value();
+    if (plain && curve)
+        return socket_error::invalid_argument; // one mechanism per socket
+    if (curve_server && !curve_secretkey)
+        return socket_error::invalid_argument;
     if (limits.max_frame_size == 0 || limits.max_message_size == 0 ||
         limits.max_frames_per_message == 0)
         return socket_error::invalid_argument;

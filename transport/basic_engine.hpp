@@ -117,6 +117,30 @@ public:
     }
 
     const zmtp::peer_info& peer() const noexcept override { return conn_.peer(); }
+
+    void authenticate(const zmtp::auth_reply& reply) override
+    {
+        if (closed_ || !conn_.awaiting_auth())
+            return;
+        if (reply.status_code != 200)
+            refused_status_ = reply.status_code;
+        if (const auto ec = conn_.authenticate(reply)) {
+            // Inside process_events() the failure is reported by its loop
+            // (the owner must not hear of it inside its own call).
+            if (!in_events_)
+                fail(ec); // writes the ERROR first, best effort
+            return;
+        }
+        if (!in_events_)
+            process_events(); // reports handshake_complete, queues WELCOME/READY
+    }
+
+    std::string failure_detail() const override
+    {
+        if (refused_status_ != 0)
+            return std::to_string(refused_status_);
+        return conn_.peer_error_reason();
+    }
     bool is_ready() const noexcept override { return conn_.is_ready(); }
     bool is_busy_writing() const noexcept override
     {
@@ -246,6 +270,13 @@ private:
             } else if (auto* p = std::get_if<zmtp::events::ping>(&ev)) {
                 heartbeat_.peer_ping(p->ttl_ds);
                 arm_timer();
+            } else if (std::holds_alternative<zmtp::events::auth_requested>(ev)) {
+                // The owner may answer inside this call (handled by the next
+                // turn of this loop) or later (authenticate() resumes).
+                in_events_ = true;
+                if (owner_)
+                    owner_->on_engine_auth(*this, conn_.auth_request());
+                in_events_ = false;
             } else if (std::holds_alternative<zmtp::events::handshake_complete>(ev)) {
                 heartbeat_.handshake_done(clock::now());
                 arm_timer();
@@ -477,6 +508,8 @@ private:
     zmtp::connection conn_;
     zmtp::heartbeat heartbeat_;
     std::string remote_;
+    bool in_events_ = false;  // inside process_events(), calling the owner
+    int refused_status_ = 0;  // the authenticator's refusal, for failure_detail()
 
     zmtp::write_batch batch_;
     std::vector<iovec> iov_;

@@ -20,4 +20,9 @@ std::shared_ptr<engine> make_engine(any_stream&& stream, const engine_options& o
         std::move(stream));
 }
 
+void engine_owner::on_engine_auth(engine& e, const zmtp::auth_request&)
+{
+    e.authenticate(zmtp::auth_reply{});
+}
+
 } // namespace zmtp::transport

@@ -65,6 +65,9 @@ class engine_owner {
 public:
     /// The handshake completed; engine.peer() is valid.
     virtual void on_engine_ready(engine& e) = 0;
+    /** The peer showed its credentials to a server mechanism: decide, now
+        or later, with e.authenticate(). The default accepts. */
+    virtual void on_engine_auth(engine& e, const zmtp::auth_request& request);
     /** A whole message arrived. Return false when no further message can be
         accepted for now: the engine pauses until resume_reading(). */
     virtual bool on_engine_message(engine& e, zmtp::message&& m) = 0;
@@ -111,6 +114,14 @@ public:
     virtual void abort(std::error_code reason) = 0;
     /// Stops calling the owner (its lifetime is ending); implies close().
     virtual void detach() = 0;
+
+    /** The owner's decision on the peer's credentials (after
+        on_engine_auth). Ignored once the connection is gone. */
+    virtual void authenticate(const zmtp::auth_reply& reply) { (void)reply; }
+    /** Why the handshake failed, in the peer's or the authenticator's words:
+        the ZAP status ("400") of a refusal either way, or the reason text of
+        the peer's ERROR; empty if neither. */
+    virtual std::string failure_detail() const { return {}; }
 
     /// Queue a subscription (PUB/SUB wire form chosen for the peer's version).
     virtual void send_subscription(bool subscribe, std::span<const std::byte> topic) = 0;

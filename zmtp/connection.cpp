@@ -352,7 +352,7 @@ bool connection::on_sealed(event& ev, std::error_code& ec)
     static constexpr std::string_view name = "\x07MESSAGE";
     // libzmq: after the handshake anything but MESSAGE is a protocol error.
     if (box.size() < curve_codec::overhead || box.view().substr(0, name.size()) != name) {
-        ec = error::unexpected_command;
+        ec = error::unencrypted_frame;
         return false;
     }
     std::uint8_t flags = 0;

@@ -56,7 +56,9 @@ std::size_t curve_codec::frame_size(std::size_t n) noexcept
 void curve_codec::seal(std::uint8_t flags, std::span<const std::byte> body, std::byte* dst) noexcept
 {
     const std::size_t size = body.size() + overhead;
-    std::byte* p = dst + encode_frame_header(dst, size, false, true);
+    // A plain frame (flags 0), as libzmq sends MESSAGE; RFC 26 calls it a
+    // command, and libzmq reads either.
+    std::byte* p = dst + encode_frame_header(dst, size, false, false);
     std::memcpy(p, message_name.data(), message_name.size());
     p += message_name.size();
     const std::uint64_t n = next_nonce();

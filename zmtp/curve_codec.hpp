@@ -7,7 +7,10 @@
     frame's body, under the connection's transient keys.
 
     @par Wire form (libzmq 4.3.4's, byte for byte)
-        04|06 size  07 'MESSAGE'  short-nonce(8, BE)  MAC(16)  box(flags(1) body)
+        00|02 size  07 'MESSAGE'  short-nonce(8, BE)  MAC(16)  box(flags(1) body)
+    The frame itself is a plain frame (flags 0), as libzmq 4.3.4 sends it
+    (RFC 26 names MESSAGE a command; libzmq accepts either framing, and so
+    does the decoder's sealed mode).
     The box's 24-byte nonce is "CurveZMQMESSAGEC" (client to server) or
     "CurveZMQMESSAGES" (server to client) followed by the short nonce.
     Flags: bit 0 MORE; bit 1 "command" (PING, PONG, SUBSCRIBE ... ride in

@@ -41,7 +41,7 @@ public:
         case error::bad_nonce: return "CURVE nonce not increasing (replay)";
         case error::bad_cookie: return "CURVE cookie not issued by this connection";
         case error::bad_vouch: return "CURVE vouch does not match the keys";
-        case error::unencrypted_frame: return "unencrypted frame on a CURVE connection";
+        case error::unencrypted_frame: return "a frame that is not a MESSAGE box on a CURVE connection";
         case error::missing_credentials: return "security mechanism not configured: key or name missing";
         }
         return "unknown zmtp error";

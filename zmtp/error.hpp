@@ -52,7 +52,7 @@ enum class error {
     bad_nonce,              ///< a CURVE short nonce that does not increase (a replay)
     bad_cookie,             ///< a CURVE INITIATE whose cookie this connection did not issue
     bad_vouch,              ///< a CURVE INITIATE whose vouch names other keys
-    unencrypted_frame,      ///< a plain frame on a CURVE connection after its handshake
+    unencrypted_frame,      ///< a frame that is not a MESSAGE box on a CURVE connection after its handshake
     missing_credentials,    ///< a mechanism's required key or name is not configured
 };
 

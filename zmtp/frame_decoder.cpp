@@ -65,8 +65,10 @@ frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detai
                 fail(error::reserved_flags);
                 return status::failed;
             }
-            is_command_ = (flags_ & frame_flags::command) != 0;
-            more_ = (flags_ & frame_flags::more) != 0;
+            // Sealed: every frame is a MESSAGE box, whatever its flags say
+            // (libzmq sends them as plain frames, flags 0, and reads either).
+            is_command_ = sealed_ || (flags_ & frame_flags::command) != 0;
+            more_ = !sealed_ && (flags_ & frame_flags::more) != 0;
             // RFC 37: command = command-size command-body, whose flags are
             // %x04 or %x06 only -- a command never continues a message.
             if (is_command_ && more_) {
@@ -74,7 +76,7 @@ frame_decoder::status frame_decoder::decode(std::span<const std::byte> in, detai
                 return status::failed;
             }
             if (!is_command_ && commands_only_) {
-                fail(sealed_ ? error::unencrypted_frame : error::data_before_ready);
+                fail(error::data_before_ready);
                 return status::failed;
             }
             size_need_ = (flags_ & frame_flags::long_size) ? 8 : 1;

@@ -90,11 +90,11 @@ public:
         (the handshake admits commands only). */
     void set_commands_only(bool on) noexcept { commands_only_ = on; }
 
-    /** Sealed mode (CURVE after its handshake): every frame is a command
-        that carries a boxed data frame, so commands may be as large as a
-        data frame plus `overhead`, are received the way large data bodies
-        are (growing storage, direct reads), and a plain data frame fails
-        with error::unencrypted_frame. */
+    /** Sealed mode (CURVE after its handshake): every frame, whatever its
+        flags, is a MESSAGE box handed out as a command (libzmq sends them
+        as plain frames and accepts either), as large as a data frame plus
+        `overhead`, received the way large data bodies are (growing
+        storage, direct reads). */
     void set_sealed(std::size_t overhead) noexcept
     {
         sealed_ = true;

@@ -9,6 +9,7 @@
 */
 
 #include "zmtp/frame.hpp"
+#include "zmtp/metadata.hpp"
 
 #include <cassert>
 #include <cstddef>
@@ -16,6 +17,7 @@
 #include <iterator>
 #include <memory>
 #include <stdexcept>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -41,7 +43,8 @@ public:
     message(const message& other)
         : first_(other.first_),
           rest_(other.rest_ ? std::make_unique<std::vector<frame>>(*other.rest_) : nullptr),
-          count_(other.count_)
+          count_(other.count_),
+          props_(other.props_)
     {
     }
     message& operator=(const message& other)
@@ -51,7 +54,10 @@ public:
         return *this;
     }
     message(message&& other) noexcept
-        : first_(std::move(other.first_)), rest_(std::move(other.rest_)), count_(other.count_)
+        : first_(std::move(other.first_)),
+          rest_(std::move(other.rest_)),
+          count_(other.count_),
+          props_(std::move(other.props_))
     {
         other.count_ = 0;
     }
@@ -60,6 +66,7 @@ public:
         first_ = std::move(other.first_);
         rest_ = std::move(other.rest_);
         count_ = other.count_;
+        props_ = std::move(other.props_);
         other.count_ = 0;
         return *this;
     }
@@ -219,6 +226,19 @@ public:
         return true;
     }
 
+    /** The properties of the peer that sent this message, when its socket
+        attaches them (authenticated connections: `User-Id`, `Peer-Address`,
+        `Socket-Type`, `Routing-Id`, the authenticator's and the peer's READY
+        properties) -- what libzmq's zmq_msg_gets() reads; else null. */
+    const metadata* properties() const noexcept { return props_.get(); }
+    /// The value of one property (case-insensitive), if attached.
+    std::optional<std::string_view> property(std::string_view name) const noexcept
+    {
+        return props_ ? props_->get(name) : std::nullopt;
+    }
+    /// Attaches the sender's properties (shared by all its messages).
+    void set_properties(std::shared_ptr<const metadata> p) noexcept { props_ = std::move(p); }
+
 private:
     std::vector<frame>& more()
     {
@@ -231,6 +251,7 @@ private:
     frame first_;
     std::unique_ptr<std::vector<frame>> rest_;
     std::size_t count_ = 0;
+    std::shared_ptr<const metadata> props_; // the sender's properties, if attached
 };
 
 } // namespace zmtp

@@ -13,6 +13,8 @@ class io_context;
 
 namespace zmtp {
 
+class authenticator;
+
 namespace patterns {
 class context_impl;
 }
@@ -37,6 +39,11 @@ public:
 
     context(const context&) = delete;
     context& operator=(const context&) = delete;
+
+    /** The authenticator (ZAP) of this context's server sockets; null
+        removes it. Applies to handshakes that reach authentication after
+        the call (zmtp/authenticator.hpp). */
+    void set_authenticator(std::shared_ptr<authenticator> a);
 
     /// The io_context the sockets run on.
     asio::io_context& get_io_context() noexcept;

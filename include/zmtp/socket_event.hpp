@@ -29,6 +29,9 @@ struct socket_event {
     kind what;
     std::string endpoint;
     std::error_code reason;
+    /** handshake_failed: the ZAP status of a refusal ("400"), ours or the
+        peer's, or the reason text of the peer's ERROR; else empty. */
+    std::string detail = {};
 };
 
 /// "listening", "connect-retried", "handshake-failed", ...

@@ -8,11 +8,13 @@
     field at a time with socket::set().
 */
 
+#include "zmtp/curve_keys.hpp"
 #include "zmtp/limits.hpp"
 #include "zmtp/metadata.hpp"
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <system_error>
 
@@ -153,6 +155,31 @@ struct socket_options {
     milliseconds req_timeout{0};
     /// REQ lazy-pirate mode: resends after the first attempt.
     int req_retries = 3;
+
+    // Security (README "Security"; libzmq's ZMQ_PLAIN_* / ZMQ_CURVE_* / ZMQ_ZAP_DOMAIN).
+    /** PLAIN server: each client's user name and password go to the
+        context's authenticator (zmtp/authenticator.hpp); without one,
+        every client is refused, as libzmq does without a ZAP handler. */
+    bool plain_server = false;
+    /// PLAIN client: a non-empty user name makes the socket a PLAIN client (at most 255 bytes).
+    std::string plain_username;
+    /// PLAIN client's password (at most 255 bytes). Sent in clear: PLAIN authenticates, it does not encrypt.
+    std::string plain_password;
+    /** CURVE server: needs curve_secretkey. Each client's long-term public
+        key goes to the authenticator; without one, any key is accepted
+        (encrypted, not authenticated -- libzmq's behaviour). */
+    bool curve_server = false;
+    /** CURVE: this socket's long-term key pair (zmtp::parse_curve_key
+        reads the 40-character Z85 form). A client without one uses a
+        fresh pair per socket; a missing public key is derived from the
+        secret one. */
+    std::optional<curve_key> curve_publickey;
+    std::optional<curve_key> curve_secretkey;
+    /// CURVE client: the server's long-term public key; setting it makes the socket a CURVE client.
+    std::optional<curve_key> curve_serverkey;
+    /** The ZAP domain passed to the authenticator. On a NULL socket, a
+        non-empty domain makes it ask the authenticator too (libzmq's rule). */
+    std::string zap_domain;
 
     /// Checks the values no socket can use; socket_error::invalid_argument if one is wrong.
     std::error_code validate() const;

@@ -35,7 +35,8 @@ ZMTP_ERRORS = [
     "too_many_frames", "command_too_large", "malformed_command", "malformed_metadata",
     "unexpected_command", "data_before_ready", "missing_socket_type",
     "incompatible_socket_type", "peer_error", "unexpected_eof", "handshake_timeout",
-    "heartbeat_timeout", "not_ready", "output_backlog",
+    "heartbeat_timeout", "not_ready", "output_backlog", "auth_refused", "auth_failed_by_peer",
+    "bad_box", "bad_nonce", "bad_cookie", "bad_vouch", "unencrypted_frame", "missing_credentials",
 ]
 
 

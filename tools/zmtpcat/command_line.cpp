@@ -63,6 +63,28 @@ milliseconds parse_ms(std::string_view option, std::string_view text, bool allow
     return milliseconds(v);
 }
 
+// USER:PASSWORD, each at most 255 bytes (PLAIN's limit); the first ':' splits.
+std::pair<std::string, std::string> parse_credentials(std::string_view option, std::string_view text)
+{
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos)
+        throw usage_error{std::string(option) + ": expected USER:PASSWORD"};
+    std::pair<std::string, std::string> r{std::string(text.substr(0, colon)),
+                                          std::string(text.substr(colon + 1))};
+    if (r.first.size() > 255 || r.second.size() > 255)
+        throw usage_error{std::string(option) + ": user and password are at most 255 bytes each"};
+    return r;
+}
+
+// A CURVE key in its 40-character Z85 form.
+zmtp::curve_key parse_z85_key(std::string_view option, std::string_view text)
+{
+    if (text.size() == 40)
+        if (auto key = zmtp::parse_curve_key(text))
+            return *key;
+    throw usage_error{std::string(option) + ": expected a key of 40 Z85 characters"};
+}
+
 bool reads_stdin(socket_type t)
 {
     switch (t) {
@@ -105,6 +127,12 @@ parse_result parse_command_line(int argc, const char* const* argv)
             }
             if (arg == "--version") {
                 r.what = parse_result::action::version;
+                return r;
+            }
+            if (arg == "--curve-keypair") {
+                if (argc != 2)
+                    throw usage_error{"--curve-keypair stands alone: no TYPE, no other option"};
+                r.what = parse_result::action::curve_keypair;
                 return r;
             }
             if (arg.empty() || arg.front() != '-' || arg == "-") {
@@ -212,6 +240,24 @@ parse_result parse_command_line(int argc, const char* const* argv)
                     so.connect_routing_id.front() == '\0')
                     throw usage_error{"--connect-routing-id: 1 to 255 bytes, not starting with a zero byte"};
             }
+            else if (name == "--plain-server")
+                flag(so.plain_server);
+            else if (name == "--plain-allow")
+                c.plain_allow.push_back(parse_credentials(name, value()));
+            else if (name == "--plain-user") {
+                auto [user, pass] = parse_credentials(name, value());
+                if (user.empty())
+                    throw usage_error{"--plain-user: the user name must not be empty"};
+                so.plain_username = std::move(user);
+                so.plain_password = std::move(pass);
+            } else if (name == "--curve-server")
+                flag(so.curve_server);
+            else if (name == "--curve-secret-key")
+                so.curve_secretkey = parse_z85_key(name, value());
+            else if (name == "--curve-allow")
+                c.curve_allow.push_back(parse_z85_key(name, value()));
+            else if (name == "--curve-server-key")
+                so.curve_serverkey = parse_z85_key(name, value());
             else if (name == "--max-msg-size") {
                 const auto n = static_cast<std::size_t>(parse_integer(name, value(), 1, int64_max));
                 so.limits.max_message_size = n;
@@ -246,7 +292,23 @@ parse_result parse_command_line(int argc, const char* const* argv)
                              "push, pull, pub, sub and dealer");
             else if (name == "--interval" && !reads_stdin(c.type))
                 throw usage_error{"--interval applies to the types that send stdin lines only"};
+            else if (name == "--plain-allow" && !so.plain_server)
+                throw usage_error{"--plain-allow needs --plain-server"};
+            else if (name == "--curve-allow" && !so.curve_server)
+                throw usage_error{"--curve-allow needs --curve-server"};
         }
+        const bool plain = so.plain_server || !so.plain_username.empty();
+        const bool curve = so.curve_server || so.curve_serverkey;
+        if (so.plain_server && !so.plain_username.empty())
+            throw usage_error{"--plain-server and --plain-user: one role, please"};
+        if (so.curve_server && so.curve_serverkey)
+            throw usage_error{"--curve-server and --curve-server-key: one role, please"};
+        if (plain && curve)
+            throw usage_error{"PLAIN and CURVE options together: one mechanism per socket"};
+        if (so.curve_server && !so.curve_secretkey)
+            throw usage_error{"--curve-server needs --curve-secret-key"};
+        if (so.curve_secretkey && !curve)
+            throw usage_error{"--curve-secret-key needs --curve-server or --curve-server-key"};
         if (retries_given && so.req_timeout.count() == 0)
             throw usage_error{"--req-retries needs --req-timeout"};
     } catch (const usage_error& e) {
@@ -259,6 +321,7 @@ parse_result parse_command_line(int argc, const char* const* argv)
 std::string usage_text()
 {
     return "usage: zmtpcat TYPE (--bind EP | --connect EP)... [options]\n"
+           "       zmtpcat --curve-keypair\n"
            "  TYPE: push pull pub sub req rep dealer router xpub xsub pair\n"
            "  Run 'zmtpcat --help' for the options.\n";
 }
@@ -343,6 +406,24 @@ Socket options (MS = milliseconds):
   --req-fail-on-disconnect
                          req: exit 1 at once when the connection that
                          carried the request is lost
+
+Security (PLAIN sends the password in clear; CURVE encrypts, RFC 26):
+  --curve-keypair        alone, no TYPE: print a new key pair as
+                         "public: <Z85>" and "secret: <Z85>", exit 0
+  --plain-server         be a PLAIN server
+  --plain-allow USER:PASSWORD
+                         plain server: accept these credentials (repeatable;
+                         with none, any credentials are accepted)
+  --plain-user USER:PASSWORD
+                         be a PLAIN client with these credentials
+  --curve-server         be a CURVE server (needs --curve-secret-key)
+  --curve-secret-key Z85 this socket's secret key (a client without one
+                         uses a fresh key pair)
+  --curve-allow Z85      curve server: accept this client public key
+                         (repeatable; with none, any client key is accepted)
+  --curve-server-key Z85 be a CURVE client of the server with this public key
+  A refused handshake shows with -v as
+    event: handshake-failed ENDPOINT REASON   (auth 400, bad-box, ...)
 
 Other:
   -v, --verbose          socket events on stderr, one per line:

@@ -36,6 +36,10 @@ struct config {
     std::chrono::milliseconds interval{0};
     bool verbose = false;
     zmtp::socket_options socket;
+    /// --plain-allow USER:PASSWORD (PLAIN server; none = any credentials).
+    std::vector<std::pair<std::string, std::string>> plain_allow;
+    /// --curve-allow KEY (CURVE server; none = any client key).
+    std::vector<zmtp::curve_key> curve_allow;
 
     /// The separator that joins received frames.
     std::string_view separator() const noexcept
@@ -46,7 +50,7 @@ struct config {
 
 /** What the command line asks for. */
 struct parse_result {
-    enum class action { run, help, version, usage_error };
+    enum class action { run, help, version, curve_keypair, usage_error };
     action what = action::run;
     config cfg;
     /// For usage_error: what is wrong, one line.

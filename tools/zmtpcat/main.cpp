@@ -9,6 +9,7 @@
 #include "run.hpp"
 #include "stopper.hpp"
 
+#include "zmtp/authenticator.hpp"
 #include "zmtp/context.hpp"
 #include <zmtp.hpp>
 #include "zmtp/version.hpp"
@@ -53,6 +54,28 @@ struct unwatch_on_exit {
     ~unwatch_on_exit() { stop.unwatch(); }
 };
 
+// The server's policy from --plain-allow / --curve-allow: a PLAIN server
+// without a list accepts any credentials, a CURVE server without one any
+// key (no authenticator needed: that is the library's default).
+std::shared_ptr<zmtp::authenticator> make_authenticator(const zmtpcat::config& cfg)
+{
+    if (cfg.socket.plain_server && cfg.plain_allow.empty())
+        return zmtp::make_authenticator([](const zmtp::zap_request& r) {
+            zmtp::zap_reply ok;
+            ok.user_id = r.credentials.empty() ? std::string() : r.credentials[0];
+            return ok;
+        });
+    if (!cfg.plain_allow.empty() || !cfg.curve_allow.empty()) {
+        auto a = std::make_shared<zmtp::standard_authenticator>();
+        for (const auto& [user, pass] : cfg.plain_allow)
+            a->add_plain_user(user, pass);
+        for (const auto& key : cfg.curve_allow)
+            a->allow_curve_key(key);
+        return a;
+    }
+    return nullptr;
+}
+
 int run(const zmtpcat::config& cfg, zmtpcat::stopper& stop)
 {
     // Outlives the context: events stop before it goes.
@@ -60,6 +83,8 @@ int run(const zmtpcat::config& cfg, zmtpcat::stopper& stop)
     if (cfg.verbose)
         events.emplace();
     zmtp::context ctx;
+    if (auto auth = make_authenticator(cfg))
+        ctx.set_authenticator(std::move(auth));
     zmtp::socket s = make_socket(ctx, cfg);
     // On the socket's thread: queue the line, never write it here.
     s.on_event([&stop, printer = events ? &*events : nullptr](const socket_event& e) {
@@ -121,6 +146,12 @@ int main(int argc, char** argv)
         zmtpcat::report(parsed.error);
         std::fputs(zmtpcat::usage_text().c_str(), stderr);
         return exit_usage;
+    case zmtpcat::parse_result::action::curve_keypair: {
+        const auto kp = zmtp::generate_curve_keypair();
+        std::printf("public: %s\nsecret: %s\n", zmtp::curve_key_to_z85(kp.public_key).c_str(),
+                    zmtp::curve_key_to_z85(kp.secret_key).c_str());
+        return 0;
+    }
     case zmtpcat::parse_result::action::run: break;
     }
     try {
