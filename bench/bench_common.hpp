@@ -21,6 +21,24 @@ namespace bench {
 
 using clock = std::chrono::steady_clock;
 
+/* --curve: the two sides talk CURVE with these fixed keys, made for the
+   benchmarks only (the libzmq tools, bench/libzmq/common.h, use the same).
+   The binding side is the server. */
+inline constexpr const char* curve_server_public = "vd>XwOiBdH!x:E8oiI$R<MRdq?4B?&{%H^$.1+!K";
+inline constexpr const char* curve_server_secret = "@!(!JP4G2{1Ob)W4*2QB>[Uh.-GhK-ZeDtl[fQ).";
+inline constexpr const char* curve_client_public = "2-wuvh(T5gx?ZZ373Su&=S%X}iVA8PnWL3MAH?qD";
+inline constexpr const char* curve_client_secret = "E{zL@DBU]/ftA7Io^^anJHdI6?#10GlRb5P9I*.M";
+
+/// Removes a trailing "--curve" from the arguments; true if it was there.
+inline bool take_curve_flag(int& argc, char** argv)
+{
+    if (argc > 1 && std::strcmp(argv[argc - 1], "--curve") == 0) {
+        --argc;
+        return true;
+    }
+    return false;
+}
+
 /// Microseconds from `start` to now.
 inline double elapsed_us(clock::time_point start)
 {

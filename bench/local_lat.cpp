@@ -7,7 +7,8 @@
 
 int main(int argc, char** argv)
 {
-    const char* usage = "usage: local_lat <bind-to> <message-size> <roundtrip-count>";
+    const char* usage = "usage: local_lat <bind-to> <message-size> <roundtrip-count> [--curve]";
+    const bool curve = bench::take_curve_flag(argc, argv);
     if (argc != 4)
         bench::fail(usage);
     const std::size_t size = bench::parse_count(argv[2], usage);
@@ -16,6 +17,10 @@ int main(int argc, char** argv)
     zmtp::context ctx;
     zmtp::socket_options opts;
     opts.linger = std::chrono::milliseconds(-1); // the last reply must go out
+    if (curve) {
+        opts.curve_server = true;
+        opts.curve_secretkey = zmtp::parse_curve_key(bench::curve_server_secret);
+    }
     zmtp::rep_socket s(ctx, opts);
     s.bind(argv[1]);
     for (unsigned long long i = 0; i < roundtrips; ++i) {

@@ -7,14 +7,20 @@
 
 int main(int argc, char** argv)
 {
-    const char* usage = "usage: local_thr <bind-to> <message-size> <message-count>";
+    const char* usage = "usage: local_thr <bind-to> <message-size> <message-count> [--curve]";
+    const bool curve = bench::take_curve_flag(argc, argv);
     if (argc != 4)
         bench::fail(usage);
     const std::size_t size = bench::parse_count(argv[2], usage);
     const auto count = bench::parse_count(argv[3], usage);
 
     zmtp::context ctx;
-    zmtp::pull_socket s(ctx);
+    zmtp::socket_options opts;
+    if (curve) {
+        opts.curve_server = true;
+        opts.curve_secretkey = zmtp::parse_curve_key(bench::curve_server_secret);
+    }
+    zmtp::pull_socket s(ctx, opts);
     s.bind(argv[1]);
 
     auto check = [size](const zmtp::message& m) {

@@ -7,14 +7,21 @@
 
 int main(int argc, char** argv)
 {
-    const char* usage = "usage: remote_lat <connect-to> <message-size> <roundtrip-count>";
+    const char* usage = "usage: remote_lat <connect-to> <message-size> <roundtrip-count> [--curve]";
+    const bool curve = bench::take_curve_flag(argc, argv);
     if (argc != 4)
         bench::fail(usage);
     const std::size_t size = bench::parse_count(argv[2], usage);
     const auto roundtrips = bench::parse_count(argv[3], usage);
 
     zmtp::context ctx;
-    zmtp::req_socket s(ctx);
+    zmtp::socket_options opts;
+    if (curve) {
+        opts.curve_serverkey = zmtp::parse_curve_key(bench::curve_server_public);
+        opts.curve_publickey = zmtp::parse_curve_key(bench::curve_client_public);
+        opts.curve_secretkey = zmtp::parse_curve_key(bench::curve_client_secret);
+    }
+    zmtp::req_socket s(ctx, opts);
     s.connect(argv[1]);
     // As libzmq's tool, the reply goes out again as the next request.
     zmtp::message m{zmtp::frame(size)};

@@ -93,6 +93,21 @@ MEM_SIDES = {
     "ours": ("idle_pull", "idle_peers"),
     "libzmq": ("libzmq_idle_pull", "idle_peers"),
 }
+# CURVE: the thr and lat tools with --curve (fixed bench keys; the binding
+# side is the server), ours beside libzmq's CURVE and across.
+CURVE_THR_SIDES = {
+    "ours": ("local_thr:--curve", "remote_thr:--curve"),
+    "libzmq": ("libzmq_local_thr:--curve", "libzmq_remote_thr:--curve"),
+    "ours->libzmq": ("libzmq_local_thr:--curve", "remote_thr:--curve"),
+    "libzmq->ours": ("local_thr:--curve", "libzmq_remote_thr:--curve"),
+}
+CURVE_LAT_SIDES = {
+    "ours": ("local_lat:--curve", "remote_lat:--curve"),
+    "libzmq": ("libzmq_local_lat:--curve", "libzmq_remote_lat:--curve"),
+    "ours->libzmq": ("libzmq_local_lat:--curve", "remote_lat:--curve"),
+    "libzmq->ours": ("local_lat:--curve", "libzmq_remote_lat:--curve"),
+}
+CURVE_SIZES = (64, KIB, 64 * KIB)
 # poll: one zmq_poll-style loop over a busy PULL and N idle ones (inproc).
 POLL_SIDES = {"ours": ("poll_thr",), "libzmq": ("libzmq_poll_thr",)}
 POLL_IDLE = 100
@@ -305,8 +320,8 @@ def tool_cmd(tools, spec, *args):
     return [tools[name], *map(str, args)] + ([extra] if extra else [])
 
 
-def run_thr(tools, side, size, count, timeout):
-    local, remote = THR_SIDES[side]
+def run_thr(tools, side, size, count, timeout, table=THR_SIDES):
+    local, remote = table[side]
     if side == "raw-tcp":
         count = max(count, RAW_MIN_BYTES // size)
     ep = endpoint()
@@ -321,11 +336,11 @@ def run_thr(tools, side, size, count, timeout):
                 recv_rss_kib=lp.maxrss_kib, send_rss_kib=rp.maxrss_kib)
 
 
-def run_lat(tools, side, size, count, timeout):
-    local, remote = LAT_SIDES[side]
+def run_lat(tools, side, size, count, timeout, table=LAT_SIDES):
+    local, remote = table[side]
     ep = endpoint()
-    lp, (rp,) = run_group([tools[local], ep, str(size), str(count)],
-                          [[tools[remote], ep, str(size), str(count)]], timeout)
+    lp, (rp,) = run_group(tool_cmd(tools, local, ep, size, count),
+                          [tool_cmd(tools, remote, ep, size, count)], timeout)
     out = rp.stdout()
     if grab(r"roundtrip count: (\d+)", out, int) != count:
         raise RunError(f"wrong roundtrip count in {out!r}")
@@ -636,6 +651,11 @@ def targets(summary, sizes, fan_subs):
             if r is not None:
                 add(f"inproc latency {size_name(size)}, {label} ≤ 0.8× libzmq", r, r <= 0.8,
                     f"{r:.2f}×")
+    for size in CURVE_SIZES:
+        r = ratio(summary, "cthr", size, "ours")
+        if r is not None:
+            add(f"CURVE throughput {size_name(size)}, blocking ≥ 1.2× libzmq's CURVE", r, r >= 1.2,
+                f"{r:.2f}×")
     for key in [k for k in summary if k[0] == "poll" and k[2] == "ours"]:
         a, b = summary.get(key), summary.get(("poll", key[1], "libzmq"))
         if a and b:
@@ -723,7 +743,8 @@ def write_markdown(path, args, summary, rows, tgts, sizes, fan_subs, notes, load
 
     def side_order(test):
         table = {"thr": THR_SIDES, "lat": LAT_SIDES, "fanout": FANOUT_SIDES, "mem": MEM_SIDES,
-                 "ithr": INPROC_SIDES, "ilat": INPROC_SIDES, "poll": POLL_SIDES}[test]
+                 "ithr": INPROC_SIDES, "ilat": INPROC_SIDES, "poll": POLL_SIDES,
+                 "cthr": CURVE_THR_SIDES, "clat": CURVE_LAT_SIDES}[test]
         return list(table)
 
     if any(k[0] == "thr" for k in summary):
@@ -768,6 +789,28 @@ def write_markdown(path, args, summary, rows, tgts, sizes, fan_subs, notes, load
                          f"{kib_to_mib(s['recv_rss_kib'])} / {kib_to_mib(s['send_rss_kib'])} | {s['n']} |")
         L.append("")
         L.append("raw-tcp: a `size`-byte ping-pong on one TCP_NODELAY socket pair.")
+        L.append("")
+    if any(k[0] in ("cthr", "clat") for k in summary):
+        L.append("## CURVE (the thr and lat tools with --curve: PUSH → PULL and REQ ↔ REP, encrypted)")
+        L.append("")
+        L.append("| Size | Side | throughput msg/s | × libzmq | CPU µs/msg recv / send | one-way latency µs | × libzmq | runs |")
+        L.append("|---|---|---|---|---|---|---|---|")
+        for size in CURVE_SIZES:
+            for side in side_order("cthr"):
+                t, l = summary.get(("cthr", size, side)), summary.get(("clat", size, side))
+                if not t and not l:
+                    continue
+                rt, rl = ratio(summary, "cthr", size, side), ratio(summary, "clat", size, side)
+                thr = fmt_spread(t, human) if t else "–"
+                cpu = (f"{cpu_per(t, 'recv_cpu_s', t['count']):.3f} / {cpu_per(t, 'send_cpu_s', t['count']):.3f}"
+                       if t else "–")
+                lat = fmt_spread(l, lambda v: f"{v:.1f}") if l else "–"
+                runs = max(t["n"] if t else 0, l["n"] if l else 0)
+                L.append(f"| {size_name(size)} | {side} | {thr} | {f'{rt:.2f}' if rt else '–'} | {cpu} | "
+                         f"{lat} | {f'{rl:.2f}' if rl else '–'} | {runs} |")
+        L.append("")
+        L.append("Both sides authenticate with fixed bench keys (no ZAP handler: libzmq's CURVE server "
+                 "then accepts any client key, and so does ours). `a->b`: a sends, b receives.")
         L.append("")
     if any(k[0] in ("ithr", "ilat") for k in summary):
         L.append("## inproc (one process, two threads: libzmq's perf/inproc_thr and inproc_lat method)")
@@ -1000,8 +1043,8 @@ def main():
                     help="smoke-sized: 1 repetition, 1/20 of the counts, fan-out to 1 and 8, 1000 idle peers")
     ap.add_argument("--smoke", action="store_true",
                     help="just prove our four perf tools (blocking and async) pair up; no files (ctest)")
-    ap.add_argument("--only", default="thr,lat,inproc,poll,fanout,mem",
-                    help="comma list of thr, lat, inproc, poll, fanout, mem (default: all)")
+    ap.add_argument("--only", default="thr,lat,curve,inproc,poll,fanout,mem",
+                    help="comma list of thr, lat, curve, inproc, poll, fanout, mem (default: all)")
     ap.add_argument("--sizes", help="comma list of message sizes in bytes (default 16,64,1024,65536,1048576)")
     ap.add_argument("--sides", help="comma list of sides to run (default: all of ours, ours-async, "
                     "ours-await (throughput only), libzmq, ours->libzmq, libzmq->ours, raw-tcp)")
@@ -1087,6 +1130,13 @@ def main():
         s = sides_of(LAT_SIDES)
         interleave("lat", sizes, s, lambda side, p: run_lat(tools, side, p, count_of(LAT_COUNT, p),
                                                             args.timeout))
+    if "curve" in only:
+        s = sides_of(CURVE_THR_SIDES)
+        interleave("cthr", list(CURVE_SIZES), s, lambda side, p: run_thr(
+            tools, side, p, count_of(THR_COUNT, p) // 4, args.timeout, CURVE_THR_SIDES))
+        s = sides_of(CURVE_LAT_SIDES)
+        interleave("clat", list(CURVE_SIZES), s, lambda side, p: run_lat(
+            tools, side, p, count_of(LAT_COUNT, p), args.timeout, CURVE_LAT_SIDES))
     if "inproc" in only:
         s = sides_of(INPROC_SIDES)
         inproc_sizes = [z for z in sizes if z <= 64 * KIB]
@@ -1123,7 +1173,7 @@ def main():
                 calibrate_fanout(tools, side, p, args)
             if err:
                 progress.note(f"   calibration of fan-out {side} x{p} failed ({err}); using {fan_counts[(side, p)]}")
-        what = f"{test} {size_name(p) if test in ('thr', 'lat', 'ithr', 'ilat') else p} {side} rep {rep + 1}/{reps}"
+        what = f"{test} {size_name(p) if test in ('thr', 'lat', 'ithr', 'ilat', 'cthr', 'clat') else p} {side} rep {rep + 1}/{reps}"
         r, err = attempt(lambda: make(side, p))
         row = dict(test=test, param=p, side=side, rep=rep + 1)
         if err:
@@ -1133,8 +1183,8 @@ def main():
         else:
             row.update(r)
             unit = {"thr": "msg/s", "lat": "us", "fanout": "msg/s/sub", "mem": "B/conn",
-                    "ithr": "msg/s", "ilat": "us", "poll": "msg/s"}[test]
-            value = f"{r['value']:.2f}" if test in ("lat", "ilat") else human(r["value"])
+                    "ithr": "msg/s", "ilat": "us", "poll": "msg/s", "cthr": "msg/s", "clat": "us"}[test]
+            value = f"{r['value']:.2f}" if test in ("lat", "ilat", "clat") else human(r["value"])
             progress.show(what, f"{value} {unit}")
         rows.append(row)
 

@@ -12,6 +12,43 @@
 #include <sys/resource.h>
 #include <time.h>
 
+/* --curve: the two sides talk CURVE with these fixed keys, made for the
+   benchmarks only (our tools, bench_common.hpp, use the same). The binding
+   side is the server. */
+#define BENCH_CURVE_SERVER_PUBLIC "vd>XwOiBdH!x:E8oiI$R<MRdq?4B?&{%H^$.1+!K"
+#define BENCH_CURVE_SERVER_SECRET "@!(!JP4G2{1Ob)W4*2QB>[Uh.-GhK-ZeDtl[fQ)."
+#define BENCH_CURVE_CLIENT_PUBLIC "2-wuvh(T5gx?ZZ373Su&=S%X}iVA8PnWL3MAH?qD"
+#define BENCH_CURVE_CLIENT_SECRET "E{zL@DBU]/ftA7Io^^anJHdI6?#10GlRb5P9I*.M"
+
+/* Removes a trailing "--curve" from the arguments; 1 if it was there. */
+static inline int take_curve_flag(int* argc, char** argv)
+{
+    if (*argc > 1 && strcmp(argv[*argc - 1], "--curve") == 0) {
+        --*argc;
+        return 1;
+    }
+    return 0;
+}
+
+/* Makes `s` the CURVE server (binding side) or client of the bench keys. */
+static inline void apply_curve(void* s, int server)
+{
+    int rc = 0;
+    if (server) {
+        int one = 1;
+        rc |= zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one);
+        rc |= zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, BENCH_CURVE_SERVER_SECRET, 40);
+    } else {
+        rc |= zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, BENCH_CURVE_SERVER_PUBLIC, 40);
+        rc |= zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, BENCH_CURVE_CLIENT_PUBLIC, 40);
+        rc |= zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, BENCH_CURVE_CLIENT_SECRET, 40);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "CURVE options: %s\n", zmq_strerror(zmq_errno()));
+        exit(1);
+    }
+}
+
 static inline double now_us(void)
 {
     struct timespec ts;

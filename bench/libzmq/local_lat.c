@@ -7,7 +7,8 @@
 
 int main(int argc, char** argv)
 {
-    const char* usage = "usage: libzmq_local_lat <bind-to> <message-size> <roundtrip-count>";
+    const char* usage = "usage: libzmq_local_lat <bind-to> <message-size> <roundtrip-count> [--curve]";
+    int curve = take_curve_flag(&argc, argv);
     if (argc != 4) {
         fprintf(stderr, "%s\n", usage);
         return 1;
@@ -16,6 +17,8 @@ int main(int argc, char** argv)
     unsigned long long roundtrips = parse_count(argv[3], usage);
     void* ctx = zmq_ctx_new();
     void* s = zmq_socket(ctx, ZMQ_REP);
+    if (curve)
+        apply_curve(s, 1);
     if (zmq_bind(s, argv[1]) != 0)
         die("zmq_bind");
     zmq_msg_t msg;

@@ -6,7 +6,8 @@
 
 int main(int argc, char** argv)
 {
-    const char* usage = "usage: libzmq_remote_lat <connect-to> <message-size> <roundtrip-count>";
+    const char* usage = "usage: libzmq_remote_lat <connect-to> <message-size> <roundtrip-count> [--curve]";
+    int curve = take_curve_flag(&argc, argv);
     if (argc != 4) {
         fprintf(stderr, "%s\n", usage);
         return 1;
@@ -15,6 +16,8 @@ int main(int argc, char** argv)
     unsigned long long roundtrips = parse_count(argv[3], usage);
     void* ctx = zmq_ctx_new();
     void* s = zmq_socket(ctx, ZMQ_REQ);
+    if (curve)
+        apply_curve(s, 0);
     if (zmq_connect(s, argv[1]) != 0)
         die("zmq_connect");
     zmq_msg_t msg;
