@@ -71,6 +71,7 @@ transport::connector_options connector_options_of(const socket_options& o)
     c.tcp.sndbuf = o.sndbuf;
     c.tcp.rcvbuf = o.rcvbuf;
     c.tcp.tos = o.tos;
+    c.tcp.device = o.bindtodevice;
     c.tcp.maxrt_ms = static_cast<int>(o.tcp_maxrt.count());
     return c;
 }

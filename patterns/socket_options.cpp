@@ -15,6 +15,9 @@ std::error_code socket_options::validate() const
     if (connect_routing_id.size() > 255 ||
         (!connect_routing_id.empty() && connect_routing_id[0] == '\0'))
         return socket_error::invalid_argument;
+    // IFNAMSIZ (16) with its terminating zero.
+    if (bindtodevice.size() > 15 || bindtodevice.find('\0') != std::string::npos)
+        return socket_error::invalid_argument;
     // RFC 24: PLAIN's user name and password are each at most 255 octets.
     if (plain_username.size() > 255 || plain_password.size() > 255)
         return socket_error::invalid_argument;

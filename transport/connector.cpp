@@ -11,6 +11,16 @@
 
 namespace zmtp::transport {
 
+std::error_code bind_to_device(int fd, const tcp_options& o)
+{
+    if (o.device.empty())
+        return {};
+    if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o.device.c_str(),
+                     static_cast<socklen_t>(o.device.size() + 1)) != 0)
+        return {errno, std::system_category()};
+    return {};
+}
+
 void apply_tcp_options(tcp_stream& s, const tcp_options& o)
 {
     std::error_code ignored;
@@ -114,6 +124,9 @@ void connector::attempt_tcp()
                 failed(ec);
                 return;
             }
+            addrs_.clear();
+            for (const auto& r : results)
+                addrs_.push_back(r.endpoint());
             pending_ = std::make_unique<any_stream>(std::in_place_type<tcp_stream>, ex_);
             const std::uint64_t attempt = ++attempt_;
             connect_timed_out_ = false;
@@ -128,27 +141,49 @@ void connector::attempt_tcp()
                     std::get<tcp_stream>(*pending_).close(ignored); // the connect completes, aborted
                 });
             }
-            // Tries every resolved address in turn.
-            asio::async_connect(
-                std::get<tcp_stream>(*pending_), results,
-                [self, this](std::error_code ec, const asio::ip::tcp::endpoint& remote) {
-                    if (stopped_)
-                        return;
-                    auto stream = std::move(pending_);
-                    if (opts_.connect_timeout.count() > 0)
-                        timer_.cancel();
-                    if (ec) {
-                        failed(connect_timed_out_ ? asio::error::timed_out : ec);
-                        return;
-                    }
-                    auto& s = std::get<tcp_stream>(*stream);
-                    apply_tcp_options(s, opts_.tcp);
-                    endpoint r;
-                    r.host = remote.address().to_string();
-                    r.port = remote.port();
-                    on_connected_(std::move(*stream), r.to_string());
-                });
+            connect_next(0, asio::error::host_not_found);
         });
+}
+
+// Tries every resolved address in turn. The socket is opened here, not by
+// async_connect, so that SO_BINDTODEVICE is set before the connect.
+void connector::connect_next(std::size_t i, std::error_code last)
+{
+    if (i >= addrs_.size() || connect_timed_out_) {
+        pending_.reset();
+        if (opts_.connect_timeout.count() > 0)
+            timer_.cancel();
+        failed(connect_timed_out_ ? asio::error::timed_out : last);
+        return;
+    }
+    auto& s = std::get<tcp_stream>(*pending_);
+    std::error_code ec;
+    if (s.is_open())
+        s.close(ec);
+    s.open(addrs_[i].protocol(), ec);
+    if (!ec)
+        ec = bind_to_device(s.native_handle(), opts_.tcp);
+    if (ec) {
+        connect_next(i + 1, ec);
+        return;
+    }
+    s.async_connect(addrs_[i], [self = shared_from_this(), this, i](std::error_code ec) {
+        if (stopped_)
+            return;
+        if (ec) {
+            connect_next(i + 1, ec);
+            return;
+        }
+        auto stream = std::move(pending_);
+        if (opts_.connect_timeout.count() > 0)
+            timer_.cancel();
+        auto& connected = std::get<tcp_stream>(*stream);
+        apply_tcp_options(connected, opts_.tcp);
+        endpoint r;
+        r.host = addrs_[i].address().to_string();
+        r.port = addrs_[i].port();
+        on_connected_(std::move(*stream), r.to_string());
+    });
 }
 
 void connector::attempt_ipc()

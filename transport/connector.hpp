@@ -25,6 +25,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace zmtp::transport {
 
@@ -39,7 +40,12 @@ struct tcp_options {
     int rcvbuf = -1;          ///< SO_RCVBUF bytes, -1 = OS default
     int tos = -1;             ///< IP_TOS (IPv4) / IPV6_TCLASS (IPv6), -1 = OS default
     int maxrt_ms = 0;         ///< TCP_USER_TIMEOUT milliseconds, 0 = OS default
+    std::string device;       ///< SO_BINDTODEVICE interface, empty = any
 };
+
+/** Binds an open TCP socket (or acceptor) `fd` to o.device, if set. It
+    must happen before connect() and bind(): the route is chosen then. */
+std::error_code bind_to_device(int fd, const tcp_options& o);
 
 /// Applies TCP_NODELAY, the keepalive, buffer, TOS and user-timeout options to a TCP socket.
 void apply_tcp_options(tcp_stream& s, const tcp_options& o);
@@ -78,6 +84,8 @@ public:
 private:
     void attempt();
     void attempt_tcp();
+    /// Tries resolved address `i` of `addrs_`, then the next ones.
+    void connect_next(std::size_t i, std::error_code last);
     void attempt_ipc();
     void failed(std::error_code ec);
     std::chrono::milliseconds next_delay();
@@ -92,6 +100,7 @@ private:
     std::chrono::milliseconds current_ivl_;
     std::minstd_rand rng_;
     std::unique_ptr<any_stream> pending_;
+    std::vector<asio::ip::tcp::endpoint> addrs_; // the attempt's resolved addresses
     std::uint64_t attempt_ = 0;   // numbers TCP attempts, for the connect timeout
     bool connect_timed_out_ = false;
     bool stopped_ = false;

@@ -147,6 +147,10 @@ std::shared_ptr<listener> open_tcp(asio::any_io_executor ex, const endpoint& ep,
         if (ec)
             continue;
         a.set_option(tcp::acceptor::reuse_address(true), ec);
+        if (auto dev = bind_to_device(a.native_handle(), opts)) {
+            ec = dev; // the device is part of the request: no fallback without it
+            continue;
+        }
         if (candidate.protocol() == tcp::v6() && ep.is_wildcard_host())
             a.set_option(asio::ip::v6_only(false), ec); // dual stack: IPv4 too
         a.bind(candidate, ec);

@@ -80,6 +80,11 @@ struct socket_options {
     int rcvbuf = -1;
     /// IP_TOS of TCP connections (DSCP and ECN bits); -1 = OS default.
     int tos = -1;
+    /** SO_BINDTODEVICE: TCP connections and listeners use only this network
+        interface ("eth0", a VRF); empty = any. At most 15 characters. The
+        kernel may demand CAP_NET_RAW: bind() then fails, and connect()
+        attempts fail and are retried, with the system's error. */
+    std::string bindtodevice;
     /// TCP_USER_TIMEOUT: unacknowledged data older than this drops the connection; 0 = OS default.
     milliseconds tcp_maxrt{0};
     /// A TCP connect not done within this fails and is retried (after reconnect_ivl); 0 = the OS's.

@@ -315,3 +315,39 @@ TEST_CASE("xpub_manual: the application applies subscriptions itself", "[options
     xpub.send("marker-now");
     CHECK(xsub.recv().front().to_string() == "marker-now");
 }
+
+TEST_CASE("bindtodevice: connections and listeners stay on the named interface", "[options][bindtodevice]")
+{
+    context ctx;
+    auto o = test_options();
+    o.bindtodevice = "lo";
+    pull_socket pull(ctx, o);
+    std::error_code ec;
+    const auto ep = pull.bind("tcp://127.0.0.1:0", ec);
+    if (ec == std::errc::operation_not_permitted) {
+        WARN("SO_BINDTODEVICE needs CAP_NET_RAW here: only the refusal is checked");
+        return;
+    }
+    REQUIRE_FALSE(ec);
+    push_socket push(ctx, o);
+    push.connect(ep);
+    push.send("on lo");
+    CHECK(pull.recv().front() == "on lo");
+
+    // An interface that does not exist: bind fails with the system's error,
+    // and a connect is retried, reporting it.
+    auto bad = test_options();
+    bad.bindtodevice = "nosuchdev0";
+    pull_socket nowhere(ctx, bad);
+    nowhere.bind("tcp://127.0.0.1:0", ec);
+    CHECK(ec == std::errc::no_such_device);
+    push_socket lost(ctx, bad);
+    auto log = event_log::attach(lost);
+    lost.connect(ep);
+    const auto retried = log->wait_nth(kind::connect_retried);
+    REQUIRE(retried);
+    CHECK(retried->reason == std::errc::no_such_device);
+
+    bad.bindtodevice = std::string(16, 'x'); // longer than IFNAMSIZ allows
+    CHECK(bad.validate() == zmtp::socket_error::invalid_argument);
+}
