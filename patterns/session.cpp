@@ -314,14 +314,14 @@ void session::on_engine_ready(transport::engine& e)
     if (secured) {
         // What zmq_msg_gets() offers, built once per connection and shared
         // by all its messages.
-        auto md = std::make_shared<zmtp::metadata>(peer.properties);
-        md->set("User-Id", peer.user_id);
-        md->set("Peer-Address", address_of(e.remote()));
-        md->set("Routing-Id", peer.identity);
-        peer.auth_properties.for_each([&](const zmtp::property& p) { md->set(p.name, p.value); });
-        props_ = std::move(md);
+        zmtp::metadata md = peer.properties;
+        md.set("User-Id", peer.user_id);
+        md.set("Peer-Address", address_of(e.remote()));
+        md.set("Routing-Id", peer.identity);
+        peer.auth_properties.for_each([&](const zmtp::property& p) { md.set(p.name, p.value); });
+        props_ = zmtp::message_properties::make(std::move(md));
     } else {
-        props_.reset();
+        props_ = {};
     }
     if (!pipe_)
         make_pipe();

@@ -139,7 +139,7 @@ private:
     std::shared_ptr<inproc_registry::connecter> inproc_connecter_;
     std::unique_ptr<asio::steady_timer> inproc_retry_;
     bool ready_ = false;       // current engine finished its handshake
-    std::shared_ptr<const zmtp::metadata> props_; // attached to each message (secured sockets)
+    zmtp::message_properties props_; // attached to each message (secured sockets)
     bool terminated_ = false;  // accepted session whose connection ended
     bool attached_ = false;    // pipe is part of the pattern
 };

@@ -9,7 +9,7 @@
 */
 
 #include "zmtp/frame.hpp"
-#include "zmtp/metadata.hpp"
+#include "zmtp/message_properties.hpp"
 
 #include <cassert>
 #include <cstddef>
@@ -42,9 +42,8 @@ public:
     /// Copies share bodies too large to be stored inline.
     message(const message& other)
         : first_(other.first_),
-          rest_(other.rest_ ? std::make_unique<std::vector<frame>>(*other.rest_) : nullptr),
-          count_(other.count_),
-          props_(other.props_)
+          ext_(other.ext_ ? std::make_unique<extension>(*other.ext_) : nullptr),
+          count_(other.count_)
     {
     }
     message& operator=(const message& other)
@@ -55,18 +54,16 @@ public:
     }
     message(message&& other) noexcept
         : first_(std::move(other.first_)),
-          rest_(std::move(other.rest_)),
-          count_(other.count_),
-          props_(std::move(other.props_))
+          ext_(std::move(other.ext_)),
+          count_(other.count_)
     {
         other.count_ = 0;
     }
     message& operator=(message&& other) noexcept
     {
         first_ = std::move(other.first_);
-        rest_ = std::move(other.rest_);
+        ext_ = std::move(other.ext_);
         count_ = other.count_;
-        props_ = std::move(other.props_);
         other.count_ = 0;
         return *this;
     }
@@ -85,12 +82,12 @@ public:
     frame& operator[](std::size_t i) noexcept
     {
         assert(i < count_);
-        return i == 0 ? first_ : (*rest_)[i - 1];
+        return i == 0 ? first_ : ext_->frames[i - 1];
     }
     const frame& operator[](std::size_t i) const noexcept
     {
         assert(i < count_);
-        return i == 0 ? first_ : (*rest_)[i - 1];
+        return i == 0 ? first_ : ext_->frames[i - 1];
     }
     /// Frame `i`. @throws std::out_of_range if i >= size()
     frame& at(std::size_t i)
@@ -124,7 +121,7 @@ public:
     void push_front(frame f)
     {
         if (count_ != 0)
-            more().insert(rest_->begin(), std::move(first_));
+            more().insert(ext_->frames.begin(), std::move(first_));
         first_ = std::move(f);
         ++count_;
     }
@@ -133,9 +130,9 @@ public:
     frame pop_front()
     {
         frame out = std::move(first_);
-        if (rest_ && !rest_->empty()) {
-            first_ = std::move(rest_->front());
-            rest_->erase(rest_->begin());
+        if (ext_ && !ext_->frames.empty()) {
+            first_ = std::move(ext_->frames.front());
+            ext_->frames.erase(ext_->frames.begin());
         }
         --count_;
         return out;
@@ -144,7 +141,7 @@ public:
     void clear() noexcept
     {
         first_ = frame();
-        rest_.reset();
+        ext_.reset();
         count_ = 0;
     }
 
@@ -156,8 +153,8 @@ public:
             return nullptr;
         if (const auto* b = first_.owner_block())
             return b;
-        if (rest_)
-            for (const auto& f : *rest_)
+        if (ext_)
+            for (const auto& f : ext_->frames)
                 if (const auto* b = f.owner_block())
                     return b;
         return nullptr;
@@ -167,8 +164,8 @@ public:
     std::size_t bytes() const noexcept
     {
         std::size_t n = count_ ? first_.size() : 0;
-        if (rest_)
-            for (const auto& f : *rest_)
+        if (ext_)
+            for (const auto& f : ext_->frames)
                 n += f.size();
         return n;
     }
@@ -230,28 +227,41 @@ public:
         attaches them (authenticated connections: `User-Id`, `Peer-Address`,
         `Socket-Type`, `Routing-Id`, the authenticator's and the peer's READY
         properties) -- what libzmq's zmq_msg_gets() reads; else null. */
-    const metadata* properties() const noexcept { return props_.get(); }
+    const metadata* properties() const noexcept { return ext_ ? ext_->props.get() : nullptr; }
     /// The value of one property (case-insensitive), if attached.
     std::optional<std::string_view> property(std::string_view name) const noexcept
     {
-        return props_ ? props_->get(name) : std::nullopt;
+        const metadata* md = properties();
+        return md ? md->get(name) : std::nullopt;
     }
     /// Attaches the sender's properties (shared by all its messages).
-    void set_properties(std::shared_ptr<const metadata> p) noexcept { props_ = std::move(p); }
+    void set_properties(const message_properties& p)
+    {
+        if (!p && !ext_)
+            return;
+        if (!ext_)
+            ext_ = std::make_unique<extension>();
+        ext_->props = p;
+    }
 
 private:
     std::vector<frame>& more()
     {
-        if (!rest_)
-            rest_ = std::make_unique<std::vector<frame>>();
-        return *rest_;
+        if (!ext_)
+            ext_ = std::make_unique<extension>();
+        return ext_->frames;
     }
 
-    // Frames after the first live on the heap; a one-frame message needs none.
+    // Frames after the first, and the sender's properties, live on the heap:
+    // a one-frame message without properties (the common case) needs none,
+    // and moving a message moves one pointer for both.
+    struct extension {
+        std::vector<frame> frames;
+        message_properties props;
+    };
     frame first_;
-    std::unique_ptr<std::vector<frame>> rest_;
+    std::unique_ptr<extension> ext_;
     std::size_t count_ = 0;
-    std::shared_ptr<const metadata> props_; // the sender's properties, if attached
 };
 
 } // namespace zmtp
