@@ -180,6 +180,8 @@ inline constexpr named_option<bool> bool_options[] = {
     {"xpub_verbose", &zp::socket_options::xpub_verbose},
     {"xpub_verboser", &zp::socket_options::xpub_verboser},
     {"xpub_nodrop", &zp::socket_options::xpub_nodrop},
+    {"plain_server", &zp::socket_options::plain_server},
+    {"curve_server", &zp::socket_options::curve_server},
 };
 
 inline constexpr named_option<milliseconds> time_options[] = {
@@ -219,6 +221,16 @@ inline bool apply_option(zp::socket_options& o, std::string_view name, std::stri
         if (!b)
             return false;
         o.routing_id = *b;
+        return true;
+    }
+    // CURVE keys in Z85 (40 characters).
+    if (name == "curve_secretkey" || name == "curve_serverkey" || name == "curve_publickey") {
+        auto key = zmtp::parse_curve_key(value);
+        if (!key || value.size() != 40)
+            return false;
+        (name == "curve_secretkey"   ? o.curve_secretkey
+         : name == "curve_serverkey" ? o.curve_serverkey
+                                     : o.curve_publickey) = *key;
         return true;
     }
     for (const auto& opt : bool_options)
