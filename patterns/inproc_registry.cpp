@@ -96,4 +96,11 @@ inproc_registry::engine_ptr inproc_registry::connect(const std::string& name,
     return std::move(engines[0]);
 }
 
+bool inproc_registry::is_bound(std::string_view name)
+{
+    std::lock_guard lock(mutex_);
+    auto it = names_.find(name);
+    return it != names_.end() && !it->second.bound.expired();
+}
+
 } // namespace zmtp::patterns

@@ -55,6 +55,8 @@ public:
     void bind(const std::string& name, const std::shared_ptr<binder>& b, std::error_code& ec);
     /// Releases `name` if `b` holds it.
     void unbind(const std::string& name, const binder* b);
+    /// True if a socket has `name` bound now (libzmq's ZAP looks for its handler so).
+    bool is_bound(std::string_view name);
 
     /** Connects to `name`. Bound: returns the connecter's engine (the
         binder's is posted to it), or sets incompatible_socket_type.

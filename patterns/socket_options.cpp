@@ -25,8 +25,6 @@ std::error_code socket_options::validate() const
     const bool curve = curve_server || curve_serverkey.has_value();
     if (plain && curve)
         return socket_error::invalid_argument; // one mechanism per socket
-    if (curve_server && !curve_secretkey)
-        return socket_error::invalid_argument;
     if (limits.max_frame_size == 0 || limits.max_message_size == 0 ||
         limits.max_frames_per_message == 0)
         return socket_error::invalid_argument;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "transport/endpoint.hpp"
 
+#include <sys/un.h>
+
 #include <charconv>
 
 namespace zmtp::transport {
@@ -57,6 +59,12 @@ std::optional<endpoint> endpoint::parse(std::string_view s, std::error_code& ec)
         const bool ipc = scheme == "ipc";
         if (rest.empty() || (ipc && (rest == "@" || rest.find('\0') != std::string_view::npos))) {
             ec = transport_error::malformed_endpoint;
+            return std::nullopt;
+        }
+        // sockaddr_un holds 108 bytes, the terminating zero included (an
+        // abstract name has none, but its leading '@' counts instead).
+        if (ipc && rest.size() >= sizeof(sockaddr_un::sun_path)) {
+            ec = std::make_error_code(std::errc::filename_too_long);
             return std::nullopt;
         }
         ep.transport = ipc ? kind::ipc : kind::inproc;

@@ -38,7 +38,12 @@ curve_server::~curve_server()
     sodium_memzero(cookie_key_, sizeof cookie_key_);
 }
 
-void curve_server::start(std::vector<std::byte>&, std::error_code&) {}
+void curve_server::start(std::vector<std::byte>&, std::error_code& ec)
+{
+    // A server without its secret key cannot open any HELLO: say so.
+    if (constant_time_equal(permanent_.secret_key, curve_key{}))
+        ec = error::missing_credentials;
+}
 
 curve_server::status curve_server::on_command(const command_view& cmd, peer_info& peer,
                                               std::vector<std::byte>& out, std::error_code& ec)

@@ -138,6 +138,20 @@ public:
         return out;
     }
 
+    /// Removes and returns the last frame. Precondition: !empty().
+    frame pop_back()
+    {
+        frame out;
+        if (count_ == 1) {
+            out = std::move(first_);
+        } else {
+            out = std::move(ext_->frames.back());
+            ext_->frames.pop_back();
+        }
+        --count_;
+        return out;
+    }
+
     void clear() noexcept
     {
         first_ = frame();
@@ -233,6 +247,11 @@ public:
     {
         const metadata* md = properties();
         return md ? md->get(name) : std::nullopt;
+    }
+    /// The sender's properties as a shared set (empty if none).
+    message_properties shared_properties() const
+    {
+        return ext_ ? ext_->props : message_properties();
     }
     /// Attaches the sender's properties (shared by all its messages).
     void set_properties(const message_properties& p)

@@ -170,7 +170,8 @@ struct socket_options {
     std::string plain_username;
     /// PLAIN client's password (at most 255 bytes). Sent in clear: PLAIN authenticates, it does not encrypt.
     std::string plain_password;
-    /** CURVE server: needs curve_secretkey. Each client's long-term public
+    /** CURVE server: needs curve_secretkey (without one, every handshake
+        fails with error::missing_credentials). Each client's long-term public
         key goes to the authenticator; without one, any key is accepted
         (encrypted, not authenticated -- libzmq's behaviour). */
     bool curve_server = false;

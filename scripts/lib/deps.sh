@@ -13,6 +13,7 @@
 # libzmq3-dev ............. libzmq 4.3.4: an interop peer and the benchmark baseline, never linked into the library
 # python3, python3-zmq .... /usr/bin/python3 with pyzmq 24: interop peers and the demo driver
 # python3-tornado ......... pyzmq's zmq.auth authenticators import it (the ZAP interop tests)
+# python3-pytest .......... runs pyzmq's own test suite on our C API (capi/tests)
 # clang, libclang-rt-14-dev  the sanitizer build and libFuzzer (ASan/UBSan/libFuzzer runtimes)
 # gnuplot-nox ............. the chart of bench/run.py (results.png; without it: CSV + markdown only)
 ZMTP_DEBIAN_PACKAGES=(
@@ -28,6 +29,7 @@ ZMTP_DEBIAN_PACKAGES=(
   python3
   python3-zmq
   python3-tornado
+  python3-pytest
   clang
   libclang-rt-14-dev
   gnuplot-nox

@@ -218,9 +218,6 @@ TEST_CASE("NULL with a zap_domain asks the authenticator; the address list appli
 TEST_CASE("security options are validated", "[security][options]")
 {
     auto o = test_options();
-    o.curve_server = true; // no secret key
-    CHECK(o.validate() == zmtp::socket_error::invalid_argument);
-    o = test_options();
     o.plain_username = std::string(256, 'u');
     CHECK(o.validate() == zmtp::socket_error::invalid_argument);
     o = test_options();

@@ -392,6 +392,15 @@ TEST_CASE("CURVE: hostile input is refused with typed errors", "[zmtp][security]
         feed(server2, cat(greeting_bytes(3, 1, "CURVE"), hello2), s2);
         CHECK(s2.ec == error::malformed_command);
     }
+    SECTION("a server without its secret key fails every handshake, typed")
+    {
+        auto opts = keys.server_opts(socket_type::pull);
+        opts.security.curve.secret_key = curve_key{};
+        connection server(opts);
+        sink s;
+        feed(server, greeting_bytes(3, 1, "CURVE"), s);
+        CHECK(s.ec == error::missing_credentials);
+    }
     SECTION("commands out of order")
     {
         connection server(keys.server_opts(socket_type::pull));

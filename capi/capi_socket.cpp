@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: MIT
+// Sockets: create, close, bind/connect, and the frame-at-a-time send and
+// receive of libzmq's API over our whole-message sockets. Frames sent with
+// ZMQ_SNDMORE are kept until the last one, then the message goes out whole
+// (atomic, as ZMTP delivers it); a received message is handed out frame by
+// frame, ZMQ_RCVMORE telling whether more follow.
+#include "capi_msg.hpp"
+#include "zap_client.hpp"
+
+#include <zmq.h>
+
+#include <chrono>
+#include <cstring>
+
+namespace zmtp::capi {
+
+void start_close(socket_obj* s)
+{
+    if (s->closer.joinable() || !s->s)
+        return;
+    zmtp::socket* sock = s->s.get();
+    s->closer = std::thread([sock] {
+        try {
+            sock->close();
+        } catch (...) {
+        }
+    });
+}
+
+socket_obj* as_socket(void* p) noexcept
+{
+    auto* s = static_cast<socket_obj*>(p);
+    if (!s || s->tag != socket_tag) {
+        errno = ENOTSOCK;
+        return nullptr;
+    }
+    return s;
+}
+
+namespace {
+
+std::optional<zmtp::socket_type> type_of(int t)
+{
+    switch (t) {
+    case ZMQ_PAIR: return zmtp::socket_type::pair;
+    case ZMQ_PUB: return zmtp::socket_type::pub;
+    case ZMQ_SUB: return zmtp::socket_type::sub;
+    case ZMQ_REQ: return zmtp::socket_type::req;
+    case ZMQ_REP: return zmtp::socket_type::rep;
+    case ZMQ_DEALER: return zmtp::socket_type::dealer;
+    case ZMQ_ROUTER: return zmtp::socket_type::router;
+    case ZMQ_PULL: return zmtp::socket_type::pull;
+    case ZMQ_PUSH: return zmtp::socket_type::push;
+    case ZMQ_XPUB: return zmtp::socket_type::xpub;
+    case ZMQ_XSUB: return zmtp::socket_type::xsub;
+    case ZMQ_STREAM: return zmtp::socket_type::stream;
+    default: return std::nullopt;
+    }
+}
+
+// An error of a blocking call made while the context terminates is ETERM.
+int fail_op(socket_obj* s, const std::error_code& ec)
+{
+    if (s->terminated)
+        return fail_errno(ETERM);
+    return fail(ec);
+}
+
+// Sends the frames collected in s->out (with `last` appended) as one message.
+int send_frame(socket_obj* s, zmtp::frame f, int flags)
+{
+    if (s->terminated)
+        return fail_errno(ETERM);
+    const std::size_t size = f.size();
+    s->out.push_back(std::move(f));
+    if (flags & ZMQ_SNDMORE)
+        return static_cast<int>(size);
+    std::error_code ec;
+    if (flags & ZMQ_DONTWAIT) {
+        if (!s->s->try_send(s->out, ec)) {
+            (void)s->out.pop_back();
+            return fail_op(s, ec ? ec : make_error_code(zmtp::socket_error::would_block));
+        }
+    } else {
+        s->s->send(std::move(s->out), ec);
+        if (ec) {
+            (void)s->out.pop_back(); // the earlier frames stay queued for a retry, as in libzmq
+            return fail_op(s, ec);
+        }
+    }
+    s->out = zmtp::message();
+    return static_cast<int>(size);
+}
+
+// The next frame of the message being received, receiving one if needed.
+bool next_frame(socket_obj* s, int flags, zmtp::frame& f, bool& more, std::error_code& ec)
+{
+    if (s->in_next >= s->in.size()) {
+        if (s->terminated) {
+            ec = make_error_code(zmtp::socket_error::closed);
+            return false;
+        }
+        s->in = zmtp::message();
+        s->in_next = 0;
+        if (flags & ZMQ_DONTWAIT) {
+            if (!s->s->try_recv(s->in)) {
+                ec = make_error_code(zmtp::socket_error::would_block);
+                return false;
+            }
+        } else {
+            s->in = s->s->recv(ec);
+            if (ec)
+                return false;
+        }
+        if (s->in.size() == 0) { // an empty message is one empty frame to libzmq
+            s->in.push_back(zmtp::frame());
+        }
+    }
+    f = std::move(s->in[s->in_next++]);
+    more = s->in_next < s->in.size();
+    return true;
+}
+
+} // namespace
+
+} // namespace zmtp::capi
+
+using namespace zmtp::capi;
+
+extern "C" {
+
+void* zmq_socket(void* context, int type)
+{
+    auto* c = as_context(context);
+    if (!c)
+        return nullptr;
+    const auto t = type_of(type);
+    if (!t) {
+        errno = EINVAL;
+        return nullptr;
+    }
+    std::unique_lock lock(c->mutex);
+    if (c->shut_down) {
+        errno = ETERM;
+        return nullptr;
+    }
+    if (static_cast<int>(c->sockets.size()) >= c->max_sockets) {
+        errno = EMFILE;
+        return nullptr;
+    }
+    try {
+        if (!c->ctx) {
+            c->ctx = std::make_unique<zmtp::context>(c->io_threads);
+            c->zap = std::make_shared<zap_client>(*c->ctx);
+            c->ctx->set_authenticator(c->zap);
+        }
+        zmtp::socket_options o;
+        // libzmq's defaults: linger forever (ZMQ_BLOCKY), or 0 without.
+        o.linger = c->blocky ? std::chrono::milliseconds(-1) : std::chrono::milliseconds(0);
+        auto s = std::make_unique<socket_obj>();
+        s->owner = c;
+        s->type = type;
+        if (*t == zmtp::socket_type::sub)
+            s->s = std::make_unique<zmtp::sub_socket>(*c->ctx, o);
+        else
+            s->s = std::make_unique<zmtp::socket>(*c->ctx, *t, o);
+        c->sockets.insert(s.get());
+        return s.release();
+    } catch (const std::system_error& e) {
+        errno = errno_of(e.code());
+    } catch (const std::bad_alloc&) {
+        errno = ENOMEM;
+    } catch (...) {
+        errno = EINVAL;
+    }
+    return nullptr;
+}
+
+int zmq_close(void* socket)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        s->tag = dead_tag;
+        stop_monitor(s);
+        start_close(s); // libzmq's zmq_close never waits: the socket lingers in the background
+        context_obj* c = s->owner;
+        {
+            std::lock_guard lock(c->mutex);
+            c->sockets.erase(s);
+            c->graveyard.push_back({std::move(s->s), std::move(s->closer)});
+            c->cv.notify_all();
+        }
+        delete s;
+        return 0;
+    });
+}
+
+int zmq_bind(void* socket, const char* addr)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        if (!addr)
+            return fail_errno(EINVAL);
+        if (s->terminated)
+            return fail_errno(ETERM);
+        std::error_code ec;
+        s->s->bind(addr, ec);
+        return ec ? fail(ec) : 0;
+    });
+}
+
+int zmq_connect(void* socket, const char* addr)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        if (!addr)
+            return fail_errno(EINVAL);
+        if (s->terminated)
+            return fail_errno(ETERM);
+        std::error_code ec;
+        s->s->connect(addr, ec);
+        return ec ? fail(ec) : 0;
+    });
+}
+
+int zmq_unbind(void* socket, const char* addr)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        if (!addr)
+            return fail_errno(EINVAL);
+        std::error_code ec;
+        s->s->unbind(addr, ec);
+        return ec ? fail(ec) : 0;
+    });
+}
+
+int zmq_disconnect(void* socket, const char* addr)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        if (!addr)
+            return fail_errno(EINVAL);
+        std::error_code ec;
+        s->s->disconnect(addr, ec);
+        return ec ? fail(ec) : 0;
+    });
+}
+
+int zmq_send(void* socket, const void* buf, size_t len, int flags)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        if (!buf && len)
+            return fail_errno(EFAULT);
+        try {
+            return send_frame(s, zmtp::frame(buf, len), flags);
+        } catch (const std::bad_alloc&) {
+            return fail_errno(ENOMEM);
+        }
+    });
+}
+
+int zmq_send_const(void* socket, const void* buf, size_t len, int flags)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        if (!buf && len)
+            return fail_errno(EFAULT);
+        // The buffer is constant and outlives the send: shared, never copied.
+        auto f = zmtp::frame::wrap(const_cast<void*>(buf), len, [](void*, void*) {});
+        return send_frame(s, std::move(f), flags);
+    });
+}
+
+int zmq_msg_send(zmq_msg_t* msg, void* socket, int flags)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        auto* r = rep_of(msg);
+        if (!r)
+            return -1;
+        const int n = send_frame(s, to_frame(r), flags);
+        if (n < 0)
+            return -1;
+        release(r); // sent: the message is empty again, as in libzmq
+        init_empty(msg);
+        return n;
+    });
+}
+
+int zmq_sendmsg(void* socket, zmq_msg_t* msg, int flags)
+{
+    return zmq_msg_send(msg, socket, flags);
+}
+
+int zmq_recv(void* socket, void* buf, size_t len, int flags)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        if (!buf && len)
+            return fail_errno(EFAULT);
+        zmtp::frame f;
+        bool more = false;
+        std::error_code ec;
+        if (!next_frame(s, flags, f, more, ec))
+            return fail_op(s, ec);
+        const std::size_t n = std::min(len, f.size());
+        if (n)
+            std::memcpy(buf, f.data(), n);
+        // libzmq returns the frame's size, even when larger than the buffer.
+        return static_cast<int>(f.size());
+    });
+}
+
+int zmq_msg_recv(zmq_msg_t* msg, void* socket, int flags)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        auto* r = rep_of(msg);
+        if (!r)
+            return -1;
+        zmtp::frame f;
+        bool more = false;
+        std::error_code ec;
+        if (!next_frame(s, flags, f, more, ec))
+            return fail_op(s, ec);
+        release(r);
+        from_frame(msg, f, s->in.shared_properties());
+        reinterpret_cast<msg_rep*>(msg)->more = more ? 1 : 0;
+        return static_cast<int>(f.size());
+    });
+}
+
+int zmq_recvmsg(void* socket, zmq_msg_t* msg, int flags)
+{
+    return zmq_msg_recv(msg, socket, flags);
+}
+
+} // extern "C"

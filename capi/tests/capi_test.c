@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* The C API from C: every call checked, the error paths included (a NULL
+   or closed socket, a closed message, a wrong option size), PUSH/PULL and
+   REQ/REP over tcp and inproc, multipart, zero-copy with a free function,
+   ZMQ_FD/ZMQ_EVENTS, zmq_poll over a socket and a pipe, the monitor, Z85
+   and CURVE keys, and CURVE between two sockets. Exits non-zero with the
+   failing line on the first broken expectation. */
+#include <zmq.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHECK(cond)                                                                        \
+    do {                                                                                   \
+        if (!(cond)) {                                                                     \
+            fprintf(stderr, "%s:%d: failed: %s (errno %d: %s)\n", __FILE__, __LINE__, #cond, \
+                    zmq_errno(), zmq_strerror(zmq_errno()));                               \
+            exit(1);                                                                       \
+        }                                                                                  \
+    } while (0)
+
+static int freed = 0;
+static void free_fn(void* data, void* hint)
+{
+    (void)hint;
+    free(data);
+    freed = 1;
+}
+
+static void endpoint_of(void* s, char* buf, size_t n)
+{
+    size_t len = n;
+    CHECK(zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, buf, &len) == 0);
+}
+
+static void push_pull(void* ctx, const char* bind_to)
+{
+    char ep[256];
+    void* pull = zmq_socket(ctx, ZMQ_PULL);
+    void* push = zmq_socket(ctx, ZMQ_PUSH);
+    CHECK(pull && push);
+    CHECK(zmq_bind(pull, bind_to) == 0);
+    endpoint_of(pull, ep, sizeof ep);
+    CHECK(zmq_connect(push, ep) == 0);
+
+    CHECK(zmq_send(push, "one", 3, ZMQ_SNDMORE) == 3);
+    CHECK(zmq_send(push, "two", 3, 0) == 3);
+    char buf[16];
+    CHECK(zmq_recv(pull, buf, sizeof buf, 0) == 3 && memcmp(buf, "one", 3) == 0);
+    int more = 0;
+    size_t len = sizeof more;
+    CHECK(zmq_getsockopt(pull, ZMQ_RCVMORE, &more, &len) == 0 && more == 1);
+    zmq_msg_t m;
+    CHECK(zmq_msg_init(&m) == 0);
+    CHECK(zmq_msg_recv(&m, pull, 0) == 3);
+    CHECK(zmq_msg_more(&m) == 0 && memcmp(zmq_msg_data(&m), "two", 3) == 0);
+    CHECK(zmq_msg_close(&m) == 0);
+
+    /* Zero copy: the buffer is the application's until the free function runs. */
+    size_t big = 100000;
+    char* data = malloc(big);
+    memset(data, 'z', big);
+    CHECK(zmq_msg_init_data(&m, data, big, free_fn, NULL) == 0);
+    CHECK(zmq_msg_send(&m, push, 0) == (int)big);
+    CHECK(zmq_msg_init(&m) == 0);
+    CHECK(zmq_msg_recv(&m, pull, 0) == (int)big);
+    CHECK(((char*)zmq_msg_data(&m))[big - 1] == 'z');
+    zmq_msg_t copy;
+    CHECK(zmq_msg_init(&copy) == 0);
+    CHECK(zmq_msg_copy(&copy, &m) == 0);
+    CHECK(zmq_msg_size(&copy) == big);
+    CHECK(zmq_msg_close(&m) == 0 && zmq_msg_close(&copy) == 0);
+
+    /* Would block, and the message stays the caller's. */
+    CHECK(zmq_recv(pull, buf, sizeof buf, ZMQ_DONTWAIT) == -1 && zmq_errno() == EAGAIN);
+
+    CHECK(zmq_close(push) == 0 && zmq_close(pull) == 0);
+}
+
+int main(void)
+{
+    int major, minor, patch;
+    zmq_version(&major, &minor, &patch);
+    CHECK(major == 4 && minor == 3);
+    CHECK(zmq_has("curve") == 1 && zmq_has("pgm") == 0);
+
+    void* ctx = zmq_ctx_new();
+    CHECK(ctx);
+    CHECK(zmq_ctx_get(ctx, ZMQ_IO_THREADS) == 1);
+    CHECK(zmq_ctx_set(ctx, ZMQ_IO_THREADS, 2) == 0);
+
+    /* Misuse: errors, never a crash. */
+    CHECK(zmq_socket(ctx, 99) == NULL && zmq_errno() == EINVAL);
+    CHECK(zmq_send(NULL, "x", 1, 0) == -1 && zmq_errno() == ENOTSOCK);
+    CHECK(zmq_socket(NULL, ZMQ_PUSH) == NULL && zmq_errno() == EFAULT);
+    zmq_msg_t dead;
+    CHECK(zmq_msg_init(&dead) == 0 && zmq_msg_close(&dead) == 0);
+    CHECK(zmq_msg_close(&dead) == -1 && zmq_errno() == EFAULT);
+    void* s = zmq_socket(ctx, ZMQ_PUB);
+    int v = 1;
+    CHECK(zmq_setsockopt(s, ZMQ_LINGER, &v, 2) == -1 && zmq_errno() == EINVAL);
+    CHECK(zmq_setsockopt(s, 9999, &v, sizeof v) == -1 && zmq_errno() == EINVAL);
+    CHECK(zmq_bind(s, "bogus://x") == -1 && zmq_errno() == EPROTONOSUPPORT);
+    CHECK(zmq_bind(s, "ipc:///no/such/dir/x") == -1 && zmq_errno() == ENOENT);
+    CHECK(zmq_recv(s, &v, sizeof v, 0) == -1 && zmq_errno() == ENOTSUP);
+    CHECK(zmq_close(s) == 0);
+    CHECK(zmq_close(s) == -1 && zmq_errno() == ENOTSOCK);
+
+    push_pull(ctx, "tcp://127.0.0.1:*");
+    push_pull(ctx, "inproc://capi-test");
+
+    /* REQ/REP in lockstep; a second send is EFSM. */
+    void* rep = zmq_socket(ctx, ZMQ_REP);
+    void* req = zmq_socket(ctx, ZMQ_REQ);
+    CHECK(zmq_bind(rep, "inproc://reqrep") == 0 && zmq_connect(req, "inproc://reqrep") == 0);
+    CHECK(zmq_send(req, "q", 1, 0) == 1);
+    CHECK(zmq_send(req, "q", 1, 0) == -1 && zmq_errno() == EFSM);
+    char buf[8];
+    CHECK(zmq_recv(rep, buf, sizeof buf, 0) == 1);
+    CHECK(zmq_send(rep, "a", 1, 0) == 1);
+    CHECK(zmq_recv(req, buf, sizeof buf, 0) == 1 && buf[0] == 'a');
+
+    /* zmq_poll over a socket and a pipe; ZMQ_EVENTS. */
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    zmq_pollitem_t items[2] = {{rep, 0, ZMQ_POLLIN, 0}, {NULL, fds[0], ZMQ_POLLIN, 0}};
+    CHECK(zmq_poll(items, 2, 0) == 0);
+    CHECK(write(fds[1], "x", 1) == 1);
+    CHECK(zmq_send(req, "again", 5, 0) == 5);
+    int n = 0;
+    for (int i = 0; i < 100 && n < 2; ++i)
+        n = zmq_poll(items, 2, 100);
+    CHECK(n == 2 && (items[0].revents & ZMQ_POLLIN) && (items[1].revents & ZMQ_POLLIN));
+    int events = 0;
+    size_t len = sizeof events;
+    CHECK(zmq_getsockopt(rep, ZMQ_EVENTS, &events, &len) == 0 && (events & ZMQ_POLLIN));
+    int fd = -1;
+    len = sizeof fd;
+    CHECK(zmq_getsockopt(rep, ZMQ_FD, &fd, &len) == 0 && fd >= 0);
+    close(fds[0]);
+    close(fds[1]);
+    CHECK(zmq_close(req) == 0 && zmq_close(rep) == 0);
+
+    /* The monitor: LISTENING, ACCEPTED, HANDSHAKE_SUCCEEDED in libzmq's two frames. */
+    void* server = zmq_socket(ctx, ZMQ_PULL);
+    CHECK(zmq_socket_monitor(server, "inproc://mon", ZMQ_EVENT_ALL) == 0);
+    void* mon = zmq_socket(ctx, ZMQ_PAIR);
+    CHECK(zmq_connect(mon, "inproc://mon") == 0);
+    CHECK(zmq_bind(server, "tcp://127.0.0.1:*") == 0);
+    char ep[64];
+    endpoint_of(server, ep, sizeof ep);
+    void* client = zmq_socket(ctx, ZMQ_PUSH);
+    CHECK(zmq_connect(client, ep) == 0);
+    int seen = 0;
+    while (!(seen & ZMQ_EVENT_HANDSHAKE_SUCCEEDED)) {
+        zmq_msg_t ev;
+        zmq_msg_init(&ev);
+        CHECK(zmq_msg_recv(&ev, mon, 0) == 6 && zmq_msg_more(&ev));
+        unsigned short id;
+        memcpy(&id, zmq_msg_data(&ev), 2);
+        seen |= id;
+        CHECK(zmq_msg_recv(&ev, mon, 0) >= 0 && !zmq_msg_more(&ev));
+        zmq_msg_close(&ev);
+    }
+    CHECK(seen & ZMQ_EVENT_LISTENING);
+    CHECK(zmq_close(client) == 0 && zmq_close(server) == 0 && zmq_close(mon) == 0);
+
+    /* Z85 and CURVE. */
+    char pub[41], sec[41], pub2[41];
+    CHECK(zmq_curve_keypair(pub, sec) == 0);
+    CHECK(zmq_curve_public(pub2, sec) == 0 && strcmp(pub, pub2) == 0);
+    uint8_t raw[32];
+    CHECK(zmq_z85_decode(raw, pub) != NULL);
+    char again[41];
+    CHECK(zmq_z85_encode(again, raw, 32) != NULL && strcmp(again, pub) == 0);
+
+    void* cs = zmq_socket(ctx, ZMQ_PULL);
+    int one = 1;
+    CHECK(zmq_setsockopt(cs, ZMQ_CURVE_SERVER, &one, sizeof one) == 0);
+    CHECK(zmq_setsockopt(cs, ZMQ_CURVE_SECRETKEY, sec, 40) == 0);
+    CHECK(zmq_bind(cs, "tcp://127.0.0.1:*") == 0);
+    endpoint_of(cs, ep, sizeof ep);
+    void* cc = zmq_socket(ctx, ZMQ_PUSH);
+    char cpub[41], csec[41];
+    CHECK(zmq_curve_keypair(cpub, csec) == 0);
+    CHECK(zmq_setsockopt(cc, ZMQ_CURVE_SERVERKEY, pub, 40) == 0);
+    CHECK(zmq_setsockopt(cc, ZMQ_CURVE_PUBLICKEY, cpub, 40) == 0);
+    CHECK(zmq_setsockopt(cc, ZMQ_CURVE_SECRETKEY, csec, 40) == 0);
+    int mech = 0;
+    len = sizeof mech;
+    CHECK(zmq_getsockopt(cc, ZMQ_MECHANISM, &mech, &len) == 0 && mech == ZMQ_CURVE);
+    CHECK(zmq_connect(cc, ep) == 0);
+    CHECK(zmq_send(cc, "secret", 6, 0) == 6);
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    CHECK(zmq_msg_recv(&m, cs, 0) == 6);
+    const char* uid = zmq_msg_gets(&m, "User-Id");
+    CHECK(uid != NULL); /* no ZAP handler: empty, but present */
+    CHECK(strcmp(zmq_msg_gets(&m, "Socket-Type"), "PUSH") == 0);
+    zmq_msg_close(&m);
+    CHECK(zmq_close(cc) == 0 && zmq_close(cs) == 0);
+
+    CHECK(zmq_ctx_term(ctx) == 0);
+    puts("capi_test: ok");
+    return 0;
+}
