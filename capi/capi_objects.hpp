@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,11 @@ struct context_obj {
         std::thread closer;
     };
     std::vector<lingering> graveyard;
+    /// Closed handles kept (dead-tagged) so that a use after zmq_close gets
+    /// ENOTSOCK instead of reading freed memory; the oldest are freed past
+    /// a bound, and all at zmq_ctx_term.
+    std::deque<std::unique_ptr<socket_obj>> tombstones;
+    static constexpr std::size_t max_tombstones = 4096;
 };
 
 struct socket_obj {
@@ -120,13 +126,14 @@ struct msg_rep {
     std::uint8_t more;      // ZMQ_MORE
     std::uint16_t small_size;
     void* props;            // message_properties's representation, owned
+    struct shared_body {
+        zmtp::detail::block* owner;
+        std::byte* data;
+        std::size_t size;
+    };
     union {
         std::byte small[small_capacity];
-        struct {
-            zmtp::detail::block* owner;
-            std::byte* data;
-            std::size_t size;
-        } big;
+        shared_body big;
     };
 };
 static_assert(sizeof(msg_rep) <= 64, "a zmq_msg_t is 64 bytes");

@@ -186,13 +186,15 @@ int zmq_close(void* socket)
         stop_monitor(s);
         start_close(s); // libzmq's zmq_close never waits: the socket lingers in the background
         context_obj* c = s->owner;
-        {
-            std::lock_guard lock(c->mutex);
-            c->sockets.erase(s);
-            c->graveyard.push_back({std::move(s->s), std::move(s->closer)});
-            c->cv.notify_all();
-        }
-        delete s;
+        s->in = zmtp::message();
+        s->out = zmtp::message();
+        std::lock_guard lock(c->mutex);
+        c->sockets.erase(s);
+        c->graveyard.push_back({std::move(s->s), std::move(s->closer)});
+        c->tombstones.emplace_back(s);
+        if (c->tombstones.size() > context_obj::max_tombstones)
+            c->tombstones.pop_front();
+        c->cv.notify_all();
         return 0;
     });
 }
