@@ -81,6 +81,24 @@ int put_key(void* v, std::size_t* n, const std::optional<zmtp::curve_key>& key)
     return put_bytes(v, n, zmtp::curve_key_to_z85(k), true); // 41 with the NUL
 }
 
+// A string option's value up to its first NUL (C callers may count it or not).
+std::string c_string(std::string_view bytes)
+{
+    return std::string(bytes.substr(0, bytes.find('\0')));
+}
+
+// libzmq: the last mechanism option set wins; these clear the others.
+void leave_curve(zmtp::socket_options& o)
+{
+    o.curve_server = false;
+    o.curve_serverkey.reset();
+}
+void leave_plain(zmtp::socket_options& o)
+{
+    o.plain_server = false;
+    o.plain_username.clear();
+}
+
 ms to_ms(int v)
 {
     return ms(v);
@@ -170,31 +188,27 @@ int zmq_setsockopt(void* socket, int option, const void* value, size_t size)
         }
         case ZMQ_ROUTING_ID: ok = size >= 1 && size <= 255 && bytes[0] != '\0'; o.routing_id = std::string(bytes); break;
         case ZMQ_CONNECT_ROUTING_ID: ok = size >= 1 && size <= 255; o.connect_routing_id = std::string(bytes); break;
-        case ZMQ_BINDTODEVICE: o.bindtodevice = std::string(bytes.substr(0, bytes.find('\0'))); break;
-        case ZMQ_ZAP_DOMAIN: o.zap_domain = std::string(bytes.substr(0, bytes.find('\0'))); break;
+        case ZMQ_BINDTODEVICE: o.bindtodevice = c_string(bytes); break;
+        case ZMQ_ZAP_DOMAIN: o.zap_domain = c_string(bytes); break;
         case ZMQ_PLAIN_SERVER:
             ok = is_int;
+            if (iv != 0)
+                leave_curve(o);
             o.plain_server = iv != 0;
-            if (o.plain_server) {
-                o.curve_server = false;
-                o.curve_serverkey.reset();
-            }
             break;
         case ZMQ_PLAIN_USERNAME:
-            o.plain_username = std::string(bytes.substr(0, bytes.find('\0')));
+            leave_curve(o);
             o.plain_server = false;
-            o.curve_server = false;
-            o.curve_serverkey.reset();
+            o.plain_username = c_string(bytes);
             break;
-        case ZMQ_PLAIN_PASSWORD: o.plain_password = std::string(bytes.substr(0, bytes.find('\0'))); break;
+        case ZMQ_PLAIN_PASSWORD: o.plain_password = c_string(bytes); break;
         case ZMQ_CURVE_SERVER:
             ok = is_int;
-            o.curve_server = iv != 0;
-            if (o.curve_server) {
-                o.plain_server = false;
-                o.plain_username.clear();
+            if (iv != 0) {
+                leave_plain(o);
                 o.curve_serverkey.reset();
             }
+            o.curve_server = iv != 0;
             break;
         case ZMQ_CURVE_PUBLICKEY:
         case ZMQ_CURVE_SECRETKEY:
@@ -208,10 +222,9 @@ int zmq_setsockopt(void* socket, int option, const void* value, size_t size)
             else if (option == ZMQ_CURVE_SECRETKEY)
                 o.curve_secretkey = key;
             else {
-                o.curve_serverkey = key;
+                leave_plain(o);
                 o.curve_server = false; // a server key makes a client
-                o.plain_server = false;
-                o.plain_username.clear();
+                o.curve_serverkey = key;
             }
             break;
         }

@@ -66,7 +66,7 @@ int fail_op(socket_obj* s, const std::error_code& ec)
     return fail(ec);
 }
 
-// Sends the frames collected in s->out (with `last` appended) as one message.
+// Adds `f` to the frames collected in s->out; without ZMQ_SNDMORE, sends them as one message.
 int send_frame(socket_obj* s, zmtp::frame f, int flags)
 {
     if (s->terminated)
@@ -90,6 +90,24 @@ int send_frame(socket_obj* s, zmtp::frame f, int flags)
     }
     s->out = zmtp::message();
     return static_cast<int>(size);
+}
+
+// bind/connect/unbind/disconnect: the checks they share, then `op`.
+template <class Op>
+int endpoint_call(void* socket, const char* addr, bool refuse_when_terminated, Op op)
+{
+    return guarded([&]() -> int {
+        auto* s = as_socket(socket);
+        if (!s)
+            return -1;
+        if (!addr)
+            return fail_errno(EINVAL);
+        if (refuse_when_terminated && s->terminated)
+            return fail_errno(ETERM);
+        std::error_code ec;
+        op(*s->s, addr, ec);
+        return ec ? fail(ec) : 0;
+    });
 }
 
 // The next frame of the message being received, receiving one if needed.
@@ -201,61 +219,29 @@ int zmq_close(void* socket)
 
 int zmq_bind(void* socket, const char* addr)
 {
-    return guarded([&]() -> int {
-        auto* s = as_socket(socket);
-        if (!s)
-            return -1;
-        if (!addr)
-            return fail_errno(EINVAL);
-        if (s->terminated)
-            return fail_errno(ETERM);
-        std::error_code ec;
-        s->s->bind(addr, ec);
-        return ec ? fail(ec) : 0;
+    return endpoint_call(socket, addr, true, [](zmtp::socket& s, const char* a, std::error_code& ec) {
+        s.bind(a, ec);
     });
 }
 
 int zmq_connect(void* socket, const char* addr)
 {
-    return guarded([&]() -> int {
-        auto* s = as_socket(socket);
-        if (!s)
-            return -1;
-        if (!addr)
-            return fail_errno(EINVAL);
-        if (s->terminated)
-            return fail_errno(ETERM);
-        std::error_code ec;
-        s->s->connect(addr, ec);
-        return ec ? fail(ec) : 0;
+    return endpoint_call(socket, addr, true, [](zmtp::socket& s, const char* a, std::error_code& ec) {
+        s.connect(a, ec);
     });
 }
 
 int zmq_unbind(void* socket, const char* addr)
 {
-    return guarded([&]() -> int {
-        auto* s = as_socket(socket);
-        if (!s)
-            return -1;
-        if (!addr)
-            return fail_errno(EINVAL);
-        std::error_code ec;
-        s->s->unbind(addr, ec);
-        return ec ? fail(ec) : 0;
+    return endpoint_call(socket, addr, false, [](zmtp::socket& s, const char* a, std::error_code& ec) {
+        s.unbind(a, ec);
     });
 }
 
 int zmq_disconnect(void* socket, const char* addr)
 {
-    return guarded([&]() -> int {
-        auto* s = as_socket(socket);
-        if (!s)
-            return -1;
-        if (!addr)
-            return fail_errno(EINVAL);
-        std::error_code ec;
-        s->s->disconnect(addr, ec);
-        return ec ? fail(ec) : 0;
+    return endpoint_call(socket, addr, false, [](zmtp::socket& s, const char* a, std::error_code& ec) {
+        s.disconnect(a, ec);
     });
 }
 

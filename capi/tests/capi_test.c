@@ -106,6 +106,23 @@ int main(void)
     CHECK(zmq_bind(s, "bogus://x") == -1 && zmq_errno() == EPROTONOSUPPORT);
     CHECK(zmq_bind(s, "ipc:///no/such/dir/x") == -1 && zmq_errno() == ENOENT);
     CHECK(zmq_recv(s, &v, sizeof v, 0) == -1 && zmq_errno() == ENOTSUP);
+    /* The last mechanism option set wins, as in libzmq. */
+    {
+        int mech = -1;
+        size_t mlen = sizeof mech;
+        char key[41];
+        char unused[41];
+        CHECK(zmq_curve_keypair(key, unused) == 0);
+        CHECK(zmq_setsockopt(s, ZMQ_PLAIN_USERNAME, "user", 4) == 0);
+        CHECK(zmq_getsockopt(s, ZMQ_MECHANISM, &mech, &mlen) == 0 && mech == ZMQ_PLAIN);
+        CHECK(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, key, 40) == 0);
+        CHECK(zmq_getsockopt(s, ZMQ_MECHANISM, &mech, &mlen) == 0 && mech == ZMQ_CURVE);
+        CHECK(zmq_setsockopt(s, ZMQ_PLAIN_SERVER, &v, sizeof v) == 0);
+        CHECK(zmq_getsockopt(s, ZMQ_MECHANISM, &mech, &mlen) == 0 && mech == ZMQ_PLAIN);
+        char name[16];
+        size_t nlen = sizeof name;
+        CHECK(zmq_getsockopt(s, ZMQ_PLAIN_USERNAME, name, &nlen) == 0 && nlen == 1);
+    }
     CHECK(zmq_close(s) == 0);
     CHECK(zmq_close(s) == -1 && zmq_errno() == ENOTSOCK);
 
