@@ -76,4 +76,16 @@ frame frame::share(detail::block* owner, const std::byte* data, std::size_t size
     return f;
 }
 
+frame frame::keep(detail::block* owner, const std::byte* data, std::size_t size) noexcept
+{
+    if (size == 0 || size > inline_capacity)
+        return share(owner, data, size);
+    frame f;
+    detail::add_ref(owner);
+    f.storage_.ref.owner = owner;
+    f.storage_.ref.data = const_cast<std::byte*>(data);
+    f.size_ = size | kept_bit;
+    return f;
+}
+
 } // namespace zmtp

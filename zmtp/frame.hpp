@@ -57,6 +57,12 @@ public:
     /// @internal A frame of `size` bytes at `data` inside `owner` (adds a reference).
     static frame share(detail::block* owner, const std::byte* data, std::size_t size) noexcept;
 
+    /** @internal As share(), but a small body is not copied either: the
+        owner's memory is used until the last frame is gone. For a buffer
+        lent by the application (libzmq's zmq_msg_init_data), whose free
+        function tells it when the library is done with it. */
+    static frame keep(detail::block* owner, const std::byte* data, std::size_t size) noexcept;
+
     frame(const frame& other) noexcept { copy_from(other); }
     frame(frame&& other) noexcept { steal(other); }
     frame& operator=(const frame& other) noexcept
@@ -83,18 +89,21 @@ public:
     {
         return is_inline() ? storage_.bytes : storage_.ref.data;
     }
-    std::size_t size() const noexcept { return size_; }
-    bool empty() const noexcept { return size_ == 0; }
+    std::size_t size() const noexcept { return size_ & ~kept_bit; }
+    bool empty() const noexcept { return size() == 0; }
 
-    std::span<const std::byte> bytes() const noexcept { return {data(), size_}; }
+    std::span<const std::byte> bytes() const noexcept { return {data(), size()}; }
     std::string_view view() const noexcept
     {
-        return {reinterpret_cast<const char*>(data()), size_};
+        return {reinterpret_cast<const char*>(data()), size()};
     }
     std::string to_string() const { return std::string(view()); }
 
     /// True if the body is stored inside the object.
     bool is_inline() const noexcept { return size_ <= inline_capacity; }
+
+    /// True if the body is an application's buffer kept without copying (keep()).
+    bool is_kept() const noexcept { return (size_ & kept_bit) != 0; }
 
     /** @internal The block an out-of-line body lives in -- often a whole
         receive chunk, which a queued frame keeps alive -- or null. */
@@ -107,6 +116,11 @@ public:
     friend bool operator==(const frame& a, std::string_view b) noexcept { return a.view() == b; }
 
 private:
+    // Marks, in size_, a small body kept out of line (keep()): such a size_
+    // is above inline_capacity, so is_inline() stays one comparison, and
+    // size() masks the bit off.
+    static constexpr std::size_t kept_bit = std::size_t(1) << (sizeof(std::size_t) * 8 - 1);
+
     void reset() noexcept
     {
         if (!is_inline())

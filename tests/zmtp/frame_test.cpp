@@ -95,6 +95,29 @@ TEST_CASE("wrap: small bodies are copied and released at once", "[zmtp][frame]")
     CHECK(static_cast<const void*>(f.data()) != static_cast<void*>(text));
 }
 
+TEST_CASE("keep: a small lent buffer is used, not copied, until the last frame goes", "[zmtp][frame]")
+{
+    deleter_log log;
+    char text[] = "tiny";
+    auto* owner = detail::wrap_block(text, 4, record_delete, &log);
+    {
+        const frame f = frame::keep(owner, reinterpret_cast<std::byte*>(text), 4);
+        detail::release(owner); // the frame's reference is the last
+        CHECK(log.calls == 0);
+        CHECK(f.is_kept());
+        CHECK_FALSE(f.is_inline());
+        CHECK(f.size() == 4);
+        CHECK_FALSE(f.empty());
+        CHECK(static_cast<const void*>(f.data()) == static_cast<void*>(text));
+        const frame copy = f; // shares, keeps the mark
+        CHECK(copy.is_kept());
+        CHECK(copy == std::string_view("tiny"));
+        CHECK(copy.bytes().size() == 4);
+    }
+    CHECK(log.calls == 1);
+    CHECK(log.data == text);
+}
+
 TEST_CASE("share references a block and keeps it alive", "[zmtp][frame]")
 {
     auto* owner = detail::allocate_block(200);
