@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstring>
+#include <optional>
 
 namespace zmtp {
 namespace {
@@ -26,9 +27,14 @@ bool forward(socket& from, socket& to, socket* capture, proxy_statistics::side& 
     ++in.messages_in;
     in.bytes_in += bytes;
     if (capture != nullptr) {
-        message copy = m; // frames are shared, not copied
-        std::error_code ignored; // a capture that cannot take it now misses it
-        capture->try_send(copy, ignored);
+        // As libzmq's: the capture socket gets every message, waiting for
+        // room like any send on it (its sndtimeo bounds that; a PUB never
+        // waits). A copy it times out on is missed, not fatal.
+        capture->send(message(m), ec); // frames are shared, not copied
+        if (ec == socket_error::would_block || ec == socket_error::timed_out)
+            ec.clear();
+        if (ec)
+            return false;
     }
     to.send(std::move(m), ec); // `to` said it could take it: this does not wait
     if (ec)
@@ -50,6 +56,70 @@ void reply_statistics(socket& control, const proxy_statistics& s, std::error_cod
     control.send(std::move(m), ec);
 }
 
+/** Reads and obeys every command waiting on `control` (if any); sets
+    `moved` when there was one. Returns what the proxy returns when it must
+    end: nothing for TERMINATE's success, or the error. */
+std::optional<std::error_code> serve_control(socket* control, const proxy_statistics& stats,
+                                             bool& paused, bool& moved)
+{
+    if (control == nullptr)
+        return std::nullopt;
+    std::error_code ec;
+    while (auto got = control->try_recv(ec)) {
+        const message cmd = std::move(*got);
+        moved = true;
+        const auto word = cmd.empty() ? std::string_view() : cmd.front().view();
+        if (word == "PAUSE") {
+            paused = true;
+        } else if (word == "RESUME") {
+            paused = false;
+        } else if (word == "TERMINATE") {
+            return std::error_code();
+        } else if (word == "STATISTICS") {
+            reply_statistics(*control, stats, ec);
+            if (ec)
+                return ec;
+        }
+    }
+    if (ec != socket_error::would_block)
+        return ec;
+    return std::nullopt;
+}
+
+/// frontend == backend (libzmq's single-socket QUEUE: a REP or ROUTER that
+/// answers each request with itself): every message read goes back out.
+std::error_code proxy_one(socket& s, socket* capture, socket* control)
+{
+    proxy_statistics stats;
+    bool paused = false;
+    std::error_code ec;
+    constexpr int batch = 256;
+    for (;;) {
+        bool moved = false;
+        for (int i = 0; i < batch && !paused && (s.events() & poll_in); ++i) {
+            if (!forward(s, s, capture, stats.frontend, stats.frontend, ec)) {
+                if (ec)
+                    return ec;
+                break;
+            }
+            moved = true;
+        }
+        if (const auto end = serve_control(control, stats, paused, moved))
+            return *end;
+        if (moved)
+            continue;
+        if (s.events() & poll_err)
+            return socket_error::closed;
+        std::array<poll_item, 2> items{{
+            {&s, -1, paused ? 0u : unsigned(poll_in), 0},
+            {control, -1, control != nullptr ? unsigned(poll_in) : 0u, 0},
+        }};
+        poll(std::span(items.data(), control != nullptr ? 2 : 1), std::chrono::milliseconds(-1), ec);
+        if (ec)
+            return ec;
+    }
+}
+
 } // namespace
 
 std::error_code proxy(socket& frontend, socket& backend, socket* capture, socket* control)
@@ -62,6 +132,8 @@ std::error_code proxy(socket& frontend, socket& backend, socket* capture, socket
     constexpr int batch = 256;
     if (!frontend || !backend)
         return socket_error::not_a_socket;
+    if (&frontend == &backend)
+        return proxy_one(frontend, capture, control);
     for (;;) {
         unsigned fe = frontend.events();
         unsigned be = backend.events();
@@ -88,27 +160,8 @@ std::error_code proxy(socket& frontend, socket& backend, socket* capture, socket
                 be = backend.events();
             }
         }
-        if (control != nullptr) {
-            while (auto got = control->try_recv(ec)) {
-                const message cmd = std::move(*got);
-                moved = true;
-                const auto word = cmd.empty() ? std::string_view() : cmd.front().view();
-                if (word == "PAUSE") {
-                    paused = true;
-                } else if (word == "RESUME") {
-                    paused = false;
-                } else if (word == "TERMINATE") {
-                    return {};
-                } else if (word == "STATISTICS") {
-                    reply_statistics(*control, stats, ec);
-                    if (ec)
-                        return ec;
-                }
-            }
-            if (ec != socket_error::would_block)
-                return ec;
-            ec.clear();
-        }
+        if (const auto end = serve_control(control, stats, paused, moved))
+            return *end;
         if (moved)
             continue;
         // Nothing to do: wait for what would let something move -- a

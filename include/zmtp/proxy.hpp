@@ -19,8 +19,12 @@
     way, whole (every frame), one direction never starving the other; a
     message is read only when the socket it goes to can take it, so a slow
     side holds messages back at its peers instead of in the proxy. A
-    `capture` socket gets a copy of every message forwarded, without ever
-    stalling the proxy (a copy it cannot take now is dropped). A `control`
+    `capture` socket gets a copy of every message forwarded, sent as any
+    send on it is, as libzmq's proxy does: a capture that cannot take it
+    holds the proxy until it can, or until its sndtimeo (then that copy is
+    missed); a PUB capture never waits. `frontend` and `backend` may be one
+    socket (libzmq's single-socket QUEUE): each message read from it is sent
+    back out through it, so a REP answers every request with itself. A `control`
     socket takes single-frame commands: "PAUSE" (stop forwarding),
     "RESUME", "TERMINATE" (proxy() returns), and "STATISTICS", answered on
     the control socket with eight 8-byte frames in host byte order, as

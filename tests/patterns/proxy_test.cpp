@@ -121,3 +121,58 @@ TEST_CASE("proxy: a moved-from socket is refused", "[proxy]")
     pull_socket moved_to(std::move(a));
     CHECK(zmtp::proxy(a, b) == zmtp::socket_error::not_a_socket);
 }
+
+TEST_CASE("proxy: one socket as both sides answers each request with itself", "[proxy]")
+{
+    context ctx;
+    rep_socket echo(ctx, test_options());
+    pair_socket control_end(ctx, test_options());
+    pair_socket control(ctx, test_options());
+    const auto ep = echo.bind(fresh_inproc("echo"));
+    control.bind("inproc://control-" + ep.substr(9));
+    control_end.connect("inproc://control-" + ep.substr(9));
+    auto done = std::async(std::launch::async,
+                           [&] { return zmtp::proxy(echo, echo, nullptr, &control); });
+    req_socket client(ctx, test_options());
+    client.connect(ep);
+    for (int i = 0; i < 5; ++i) {
+        client.send("ping " + std::to_string(i));
+        CHECK(client.recv().front().to_string() == "ping " + std::to_string(i));
+    }
+    const auto s = statistics(control_end);
+    CHECK(s[0] == 5);
+    CHECK(s[2] == 5);
+    control_end.send("TERMINATE");
+    REQUIRE(done.wait_for(generous) == std::future_status::ready);
+    CHECK_FALSE(done.get());
+}
+
+TEST_CASE("proxy: the capture socket gets every message, waiting for its peer as libzmq's",
+          "[proxy]")
+{
+    context ctx;
+    pull_socket frontend(ctx, test_options());
+    push_socket backend(ctx, test_options());
+    push_socket capture(ctx, test_options());
+    const auto fe = frontend.bind(fresh_inproc("in"));
+    const auto be = backend.bind(fresh_inproc("out"));
+    const auto ce = capture.bind(fresh_inproc("capture"));
+    auto done = std::async(std::launch::async,
+                           [&] { return zmtp::proxy(frontend, backend, &capture); });
+    push_socket producer(ctx, test_options());
+    producer.connect(fe);
+    pull_socket consumer(ctx, test_options());
+    consumer.connect(be);
+    for (int i = 0; i < 20; ++i)
+        producer.send(numbered(static_cast<std::size_t>(i)));
+    // The capture's reader comes late: no copy is lost meanwhile.
+    pull_socket capture_reader(ctx, test_options());
+    capture_reader.connect(ce);
+    for (int i = 0; i < 20; ++i) {
+        REQUIRE(seq_of(consumer.recv()) == i);
+        REQUIRE(seq_of(capture_reader.recv()) == i);
+    }
+    frontend.close();
+    REQUIRE(done.wait_for(generous) == std::future_status::ready);
+    CHECK(done.get() == zmtp::socket_error::closed);
+}
