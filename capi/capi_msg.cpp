@@ -13,58 +13,7 @@
 
 namespace zmtp::capi {
 
-msg_rep* rep_of(zmq_msg_t* m) noexcept
-{
-    auto* r = reinterpret_cast<msg_rep*>(m);
-    if (!m || r->tag != msg_live) {
-        errno = EFAULT;
-        return nullptr;
-    }
-    return r;
-}
-
-const msg_rep* rep_of(const zmq_msg_t* m) noexcept
-{
-    return rep_of(const_cast<zmq_msg_t*>(m));
-}
-
-void init_empty(zmq_msg_t* m) noexcept
-{
-    auto* r = reinterpret_cast<msg_rep*>(m);
-    r->tag = msg_live;
-    r->large = 0;
-    r->more = 0;
-    r->small_size = 0;
-    r->props = nullptr;
-}
-
-void release(msg_rep* r) noexcept
-{
-    if (r->large)
-        zmtp::detail::release(r->big.owner);
-    if (r->props)
-        (void)zmtp::message_properties::adopt(r->props); // drops the reference
-    r->tag = dead_tag;
-}
-
-std::byte* data_of(msg_rep* r) noexcept
-{
-    return r->large ? r->big.data : r->small;
-}
-
-std::size_t size_of(const msg_rep* r) noexcept
-{
-    return r->large ? r->big.size : r->small_size;
-}
-
-zmtp::frame to_frame(msg_rep* r)
-{
-    if (r->large)
-        return zmtp::frame::share(r->big.owner, r->big.data, r->big.size);
-    return zmtp::frame(r->small, r->small_size);
-}
-
-void from_frame(zmq_msg_t* m, const zmtp::frame& f, const zmtp::message_properties& props)
+void from_frame_slow(zmq_msg_t* m, const zmtp::frame& f, const zmtp::message_properties& props)
 {
     init_empty(m);
     auto* r = reinterpret_cast<msg_rep*>(m);

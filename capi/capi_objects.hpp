@@ -75,7 +75,8 @@ struct socket_obj {
     std::thread closer;                    // closing in the background (term, or a lingering close)
 };
 
-/// Starts closing `s` in the background (idempotent); the socket lingers there.
+/// Starts closing `s` in the background (idempotent); the socket lingers
+/// there. Called with the owning context's mutex held.
 void start_close(socket_obj* s);
 
 /// Stops zmq_socket_monitor's events (MONITOR_STOPPED is the last one).

@@ -66,30 +66,52 @@ int fail_op(socket_obj* s, const std::error_code& ec)
     return fail(ec);
 }
 
+// Sends `m` whole as `flags` say; false with `ec` (m as it was) on failure.
+bool send_message(socket_obj* s, zmtp::message& m, int flags, std::error_code& ec)
+{
+    if (flags & ZMQ_DONTWAIT) {
+        if (s->s->try_send(m, ec))
+            return true;
+        if (!ec)
+            ec = make_error_code(zmtp::socket_error::would_block);
+        return false;
+    }
+    s->s->send(std::move(m), ec);
+    return !ec;
+}
+
 // Adds `f` to the frames collected in s->out; without ZMQ_SNDMORE, sends them as one message.
 int send_frame(socket_obj* s, zmtp::frame f, int flags)
 {
     if (s->terminated)
         return fail_errno(ETERM);
-    const std::size_t size = f.size();
-    s->out.push_back(std::move(f));
-    if (flags & ZMQ_SNDMORE)
-        return static_cast<int>(size);
-    std::error_code ec;
-    if (flags & ZMQ_DONTWAIT) {
-        if (!s->s->try_send(s->out, ec)) {
-            (void)s->out.pop_back();
-            return fail_op(s, ec ? ec : make_error_code(zmtp::socket_error::would_block));
-        }
-    } else {
-        s->s->send(std::move(s->out), ec);
-        if (ec) {
-            (void)s->out.pop_back(); // the earlier frames stay queued for a retry, as in libzmq
-            return fail_op(s, ec);
-        }
+    const auto size = static_cast<int>(f.size());
+    if (flags & ZMQ_SNDMORE) {
+        s->out.push_back(std::move(f));
+        return size;
     }
-    s->out = zmtp::message();
-    return static_cast<int>(size);
+    std::error_code ec;
+    if (s->out.empty()) {
+        // The common case, a one-frame message: built here, nothing kept.
+        zmtp::message m(std::move(f));
+        return send_message(s, m, flags, ec) ? size : fail_op(s, ec);
+    }
+    s->out.push_back(std::move(f));
+    if (!send_message(s, s->out, flags, ec)) {
+        (void)s->out.pop_back(); // the earlier frames stay queued for a retry, as in libzmq
+        return fail_op(s, ec);
+    }
+    s->out.clear();
+    return size;
+}
+
+// The message being received has been handed out whole: its storage goes
+// back now, unless it is one small inline frame (the next receive
+// overwrites that anyway; clearing it first would only cost).
+void done_with_in(socket_obj* s) noexcept
+{
+    if (s->in.size() > 1 || !s->in.front().is_inline())
+        s->in.clear();
 }
 
 // bind/connect/unbind/disconnect: the checks they share, then `op`.
@@ -110,33 +132,30 @@ int endpoint_call(void* socket, const char* addr, bool refuse_when_terminated, O
     });
 }
 
-// The next frame of the message being received, receiving one if needed.
-bool next_frame(socket_obj* s, int flags, zmtp::frame& f, bool& more, std::error_code& ec)
+// The next frame of the message being received, receiving one if needed;
+// null with `ec` on failure. The frame stays in s->in (the caller copies or
+// shares it) until the next call: received in place, no message moved.
+const zmtp::frame* next_frame(socket_obj* s, int flags, bool& more, std::error_code& ec)
 {
     if (s->in_next >= s->in.size()) {
         if (s->terminated) {
             ec = make_error_code(zmtp::socket_error::closed);
-            return false;
+            return nullptr;
         }
-        s->in = zmtp::message();
         s->in_next = 0;
-        if (flags & ZMQ_DONTWAIT) {
-            if (!s->s->try_recv(s->in)) {
+        const bool got = (flags & ZMQ_DONTWAIT) ? s->s->try_recv(s->in, ec) : s->s->recv(s->in, ec);
+        if (!got) {
+            s->in.clear();
+            if (!ec)
                 ec = make_error_code(zmtp::socket_error::would_block);
-                return false;
-            }
-        } else {
-            s->in = s->s->recv(ec);
-            if (ec)
-                return false;
+            return nullptr;
         }
-        if (s->in.size() == 0) { // an empty message is one empty frame to libzmq
+        if (s->in.empty()) // an empty message is one empty frame to libzmq
             s->in.push_back(zmtp::frame());
-        }
     }
-    f = std::move(s->in[s->in_next++]);
+    const zmtp::frame* f = &s->in[s->in_next++];
     more = s->in_next < s->in.size();
-    return true;
+    return f;
 }
 
 } // namespace
@@ -202,11 +221,14 @@ int zmq_close(void* socket)
             return -1;
         s->tag = dead_tag;
         stop_monitor(s);
-        start_close(s); // libzmq's zmq_close never waits: the socket lingers in the background
         context_obj* c = s->owner;
         s->in = zmtp::message();
         s->out = zmtp::message();
+        // Under the context's lock: zmq_ctx_shutdown in another thread may
+        // be starting the close of this very socket (start_close is not
+        // safe to race with itself).
         std::lock_guard lock(c->mutex);
+        start_close(s); // libzmq's zmq_close never waits: the socket lingers in the background
         c->sockets.erase(s);
         c->graveyard.push_back({std::move(s->s), std::move(s->closer)});
         c->tombstones.emplace_back(s);
@@ -306,16 +328,18 @@ int zmq_recv(void* socket, void* buf, size_t len, int flags)
             return -1;
         if (!buf && len)
             return fail_errno(EFAULT);
-        zmtp::frame f;
         bool more = false;
         std::error_code ec;
-        if (!next_frame(s, flags, f, more, ec))
+        const zmtp::frame* f = next_frame(s, flags, more, ec);
+        if (!f)
             return fail_op(s, ec);
-        const std::size_t n = std::min(len, f.size());
-        if (n)
-            std::memcpy(buf, f.data(), n);
+        const std::size_t size = f->size();
+        if (const std::size_t n = std::min(len, size))
+            std::memcpy(buf, f->data(), n);
+        if (!more)
+            done_with_in(s);
         // libzmq returns the frame's size, even when larger than the buffer.
-        return static_cast<int>(f.size());
+        return static_cast<int>(size);
     });
 }
 
@@ -328,15 +352,18 @@ int zmq_msg_recv(zmq_msg_t* msg, void* socket, int flags)
         auto* r = rep_of(msg);
         if (!r)
             return -1;
-        zmtp::frame f;
         bool more = false;
         std::error_code ec;
-        if (!next_frame(s, flags, f, more, ec))
+        const zmtp::frame* f = next_frame(s, flags, more, ec);
+        if (!f)
             return fail_op(s, ec);
         release(r);
-        from_frame(msg, f, s->in.shared_properties());
+        from_frame(msg, *f, s->in.shared_properties());
         reinterpret_cast<msg_rep*>(msg)->more = more ? 1 : 0;
-        return static_cast<int>(f.size());
+        const std::size_t size = f->size();
+        if (!more)
+            done_with_in(s);
+        return static_cast<int>(size);
     });
 }
 

@@ -239,6 +239,24 @@ bool socket::try_recv(message& m)
     return core_ && core_->recv(m, clock::time_point::min(), ec);
 }
 
+bool socket::try_recv(message& m, std::error_code& ec)
+{
+    if (!core_) {
+        ec = socket_error::not_a_socket;
+        return false;
+    }
+    return core_->recv(m, clock::time_point::min(), ec);
+}
+
+bool socket::recv(message& m, std::error_code& ec)
+{
+    if (!core_) {
+        ec = socket_error::not_a_socket;
+        return false;
+    }
+    return core_->recv(m, deadline_after(core_->recv_timeout()), ec);
+}
+
 std::optional<message> socket::try_recv(std::error_code& ec)
 {
     if (!core_) {

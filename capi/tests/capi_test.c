@@ -80,6 +80,37 @@ static void push_pull(void* ctx, const char* bind_to)
     CHECK(zmq_close(push) == 0 && zmq_close(pull) == 0);
 }
 
+/* zmq_close in one thread while zmq_ctx_term runs in another (a device
+   thread closing its sockets as the application terminates the context). */
+struct close_race {
+    void* sockets[4];
+};
+
+static void close_all(void* arg)
+{
+    struct close_race* r = arg;
+    for (int i = 0; i < 4; ++i)
+        zmq_close(r->sockets[i]);
+}
+
+static void close_races_term(void)
+{
+    for (int round = 0; round < 200; ++round) {
+        void* ctx = zmq_ctx_new();
+        CHECK(ctx);
+        struct close_race r;
+        for (int i = 0; i < 4; ++i) {
+            r.sockets[i] = zmq_socket(ctx, i % 2 ? ZMQ_PUSH : ZMQ_PULL);
+            CHECK(r.sockets[i]);
+        }
+        CHECK(zmq_bind(r.sockets[0], "inproc://race") == 0);
+        CHECK(zmq_connect(r.sockets[1], "inproc://race") == 0);
+        void* t = zmq_threadstart(close_all, &r);
+        CHECK(zmq_ctx_term(ctx) == 0); /* returns once the thread closed them all */
+        zmq_threadclose(t);
+    }
+}
+
 int main(void)
 {
     int major, minor, patch;
@@ -221,6 +252,7 @@ int main(void)
     CHECK(zmq_close(cc) == 0 && zmq_close(cs) == 0);
 
     CHECK(zmq_ctx_term(ctx) == 0);
+    close_races_term();
     puts("capi_test: ok");
     return 0;
 }

@@ -47,6 +47,9 @@ def main():
            *sys.argv[2:]]
     run = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd="/tmp", timeout=1800)
     out = run.stdout + run.stderr
+    # The whole output, for a failure seen only in CI's log.
+    with open(os.path.join(libdir, "pyzmq_suite.log"), "w") as f:
+        f.write(out)
     summary = [l for l in out.splitlines() if re.search(r"\d+ (passed|failed)", l)]
     print(summary[-1] if summary else out[-2000:], flush=True)
 

@@ -149,6 +149,11 @@ public:
     /** Receives into `m` if a message is ready now; false otherwise. The
         form for a loop that reuses one message: no optional to move through. */
     bool try_recv(message& m);
+    /// As try_recv(m); `ec` says why not (would_block, closed, ...).
+    bool try_recv(message& m, std::error_code& ec);
+    /** Receives into `m`, waiting up to `rcvtimeo`, as recv(ec) does; false
+        with `ec` on failure. The blocking form of the reusing loop. */
+    bool recv(message& m, std::error_code& ec);
 
     //------------------------------------------------------------------------
     // Asynchronous
