@@ -119,6 +119,30 @@ INPROC_SIDES = {
     "ours-async": ("inproc_thr:async", "inproc_lat:async"),
     "libzmq": ("libzmq_inproc_thr", "libzmq_inproc_lat"),
 }
+# libzmq's own perf tools (built from a libzmq 4.3.4 source tree given with
+# --libzmq-perf, against the system libzmq; never part of this repository),
+# one binary on two libraries: "libzmq" loads the system's libzmq.so.5,
+# "ours" loads ours through LD_LIBRARY_PATH (the C API, capi/); "ours-c++":
+# our own C++ blocking tools, the fast path the C API is held to.
+# Tests: pthr, plat (tcp), pithr, pilat (inproc).
+PERF_TOOLS = ("local_thr", "remote_thr", "local_lat", "remote_lat", "inproc_thr", "inproc_lat")
+PERF_THR_SIDES = {
+    "libzmq": ("perf_local_thr", "perf_remote_thr"),
+    "ours": ("perf_local_thr@capi", "perf_remote_thr@capi"),
+    "ours-c++": ("local_thr", "remote_thr"),
+}
+PERF_LAT_SIDES = {
+    "libzmq": ("perf_local_lat", "perf_remote_lat"),
+    "ours": ("perf_local_lat@capi", "perf_remote_lat@capi"),
+    "ours-c++": ("local_lat", "remote_lat"),
+}
+PERF_INPROC_SIDES = {
+    "libzmq": ("perf_inproc_thr", "perf_inproc_lat"),
+    "ours": ("perf_inproc_thr@capi", "perf_inproc_lat@capi"),
+    "ours-c++": ("inproc_thr:blocking", "inproc_lat:blocking"),
+}
+PERF_SIZES = (16, KIB, 64 * KIB)
+SIZED_TESTS = ("thr", "lat", "ithr", "ilat", "cthr", "clat", "pthr", "plat", "pithr", "pilat")
 
 
 # ---------------------------------------------------------------------------
@@ -268,7 +292,7 @@ def run_group(local_cmd, remote_cmds, timeout):
     """Starts the binding process, waits until its port listens, starts the
     connecting ones, waits for all (killing everything at the timeout).
     Returns (local Proc, [remote Procs]); raises RunError on any failure."""
-    port_re = re.search(r":(\d+)$", local_cmd[1])
+    port_re = next((m for m in (re.search(r"^tcp://.*:(\d+)$", a) for a in local_cmd) if m), None)
     port = int(port_re.group(1)) if port_re else None
     procs = [Proc(local_cmd)]
     deadline = time.monotonic() + timeout
@@ -316,8 +340,11 @@ def endpoint():
 
 
 def tool_cmd(tools, spec, *args):
+    """A tool's command: tools[name] is its path, or a list (a prefix such as
+    `env LD_LIBRARY_PATH=...` that execs it, so wait4 still sees the tool)."""
     name, _, extra = spec.partition(":")
-    return [tools[name], *map(str, args)] + ([extra] if extra else [])
+    base = tools[name]
+    return [*(base if isinstance(base, list) else [base]), *map(str, args)] + ([extra] if extra else [])
 
 
 def run_thr(tools, side, size, count, timeout, table=THR_SIDES):
@@ -350,12 +377,12 @@ def run_lat(tools, side, size, count, timeout, table=LAT_SIDES):
                 recv_rss_kib=lp.maxrss_kib, send_rss_kib=rp.maxrss_kib)
 
 
-def run_inproc(tools, test, side, size, count, timeout):
+def run_inproc(tools, test, side, size, count, timeout, table=INPROC_SIDES):
     """ithr / ilat: one process; its CPU is counted as the receiving side's."""
-    spec = INPROC_SIDES[side][0 if test == "ithr" else 1]
+    spec = table[side][0 if test in ("ithr", "pithr") else 1]
     lp, _ = run_group(tool_cmd(tools, spec, size, count), [], timeout)
     out = lp.stdout()
-    if test == "ithr":
+    if test in ("ithr", "pithr"):
         if grab(r"message count: (\d+)", out, int) != count:
             raise RunError(f"wrong message count in {out!r}")
         value, unit = grab(r"mean throughput: (\d+) \[msg/s\]", out), "msg/s"
@@ -451,16 +478,52 @@ def all_tools():
     for table in (THR_SIDES, LAT_SIDES, FANOUT_SIDES, MEM_SIDES, INPROC_SIDES, POLL_SIDES):
         for pair in table.values():
             names.update(spec.partition(":")[0] for spec in pair)
-    return sorted(names)
+    return sorted(names) + ["zmtp_capi"]
 
 
 def find_tools(build_dir):
     tools = {}
-    for name in all_tools():
+    for name in all_tools()[:-1]:
         path = os.path.join(build_dir, "bench", name)
         if os.access(path, os.X_OK):
             tools[name] = path
     return tools
+
+
+def build_libzmq_perf(src, build_dir, tools, notes):
+    """Compiles libzmq's perf tools from the libzmq 4.3.4 source tree `src`
+    (its perf/*.cpp include ../include/zmq.h: libzmq's own header) against
+    the system libzmq, into <build>/libzmq-perf, and registers them as
+    perf_<tool> (system libzmq) and perf_<tool>@capi (ours, via
+    LD_LIBRARY_PATH). Only their main() is theirs; nothing is copied here."""
+    out = os.path.join(build_dir, "libzmq-perf")
+    os.makedirs(out, exist_ok=True)
+    # The inproc tools include libzmq's generated platform.hpp, used only
+    # for Windows macros: an empty one stands in for it.
+    open(os.path.join(out, "platform.hpp"), "w").close()
+    cxx = os.environ.get("CXX", "c++")
+    for t in PERF_TOOLS:
+        source = os.path.join(src, "perf", t + ".cpp")
+        exe = os.path.join(out, t)
+        if not os.path.exists(source):
+            sys.exit(f"--libzmq-perf {src}: no perf/{t}.cpp (give a libzmq 4.3.4 source tree)")
+        if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(source):
+            log(f"== building libzmq's perf/{t} against the system libzmq")
+            subprocess.run([cxx, "-O2", "-I", out, "-o", exe, source, "-lzmq", "-lpthread"], check=True)
+        tools["perf_" + t] = exe
+    capi = os.path.join(build_dir, "capi")
+    if not os.path.exists(os.path.join(capi, "libzmq.so.5")):
+        sys.exit(f"{capi}/libzmq.so.5 is not built (ZMTP_BUILD_CAPI=ON)")
+    env = ["/usr/bin/env", f"LD_LIBRARY_PATH={capi}"]
+    for t in PERF_TOOLS:
+        tools[f"perf_{t}@capi"] = env + [tools["perf_" + t]]
+    # Which libzmq.so.5 each side really loads, from the loader itself.
+    for label, prefix in (("libzmq", []), ("ours", env)):
+        r = subprocess.run(prefix + ["/usr/bin/ldd", tools["perf_local_thr"]], capture_output=True, text=True)
+        lib = next((l.split("=>")[1].split()[0] for l in r.stdout.splitlines() if "libzmq.so.5" in l), "?")
+        if label == "ours" and not os.path.realpath(lib).startswith(os.path.realpath(capi)):
+            sys.exit(f"the perf tools do not load our library through LD_LIBRARY_PATH: {lib}")
+        notes.append(f"libzmq's perf tools, side {label}: load {os.path.realpath(lib)}")
 
 
 def add_baseline(tools, base_dir):
@@ -656,6 +719,21 @@ def targets(summary, sizes, fan_subs):
         if r is not None:
             add(f"CURVE throughput {size_name(size)}, blocking ≥ 1.2× libzmq's CURVE", r, r >= 1.2,
                 f"{r:.2f}×")
+    # libzmq's perf tools on ours: the fast-path issue's targets, same binary.
+    for size, bound in ((16, 1.5), (KIB, 2.0)):
+        r = ratio(summary, "pthr", size, "ours")
+        if r is not None:
+            add(f"libzmq's local_thr/remote_thr {size_name(size)} on ours ≥ {bound}× on libzmq", r,
+                r >= bound, f"{r:.2f}×")
+        c = ratio(summary, "pthr", size, "ours", base="ours-c++")
+        if c is not None:
+            add(f"libzmq's local_thr/remote_thr {size_name(size)} on ours ≥ 0.9× our C++ blocking tools",
+                c, c >= 0.9, f"{c:.2f}×")
+    for size in PERF_SIZES:
+        r = ratio(summary, "plat", size, "ours")
+        if r is not None:
+            add(f"libzmq's local_lat/remote_lat {size_name(size)} on ours ≤ 0.8× on libzmq", r,
+                r <= 0.8, f"{r:.2f}×")
     for key in [k for k in summary if k[0] == "poll" and k[2] == "ours"]:
         a, b = summary.get(key), summary.get(("poll", key[1], "libzmq"))
         if a and b:
@@ -744,7 +822,9 @@ def write_markdown(path, args, summary, rows, tgts, sizes, fan_subs, notes, load
     def side_order(test):
         table = {"thr": THR_SIDES, "lat": LAT_SIDES, "fanout": FANOUT_SIDES, "mem": MEM_SIDES,
                  "ithr": INPROC_SIDES, "ilat": INPROC_SIDES, "poll": POLL_SIDES,
-                 "cthr": CURVE_THR_SIDES, "clat": CURVE_LAT_SIDES}[test]
+                 "cthr": CURVE_THR_SIDES, "clat": CURVE_LAT_SIDES,
+                 "pthr": PERF_THR_SIDES, "plat": PERF_LAT_SIDES, "pithr": PERF_INPROC_SIDES,
+                 "pilat": PERF_INPROC_SIDES}[test]
         return list(table)
 
     if any(k[0] == "thr" for k in summary):
@@ -811,6 +891,32 @@ def write_markdown(path, args, summary, rows, tgts, sizes, fan_subs, notes, load
         L.append("")
         L.append("Both sides authenticate with fixed bench keys (no ZAP handler: libzmq's CURVE server "
                  "then accepts any client key, and so does ours). `a->b`: a sends, b receives.")
+        L.append("")
+    if any(k[0] in ("pthr", "plat", "pithr", "pilat") for k in summary):
+        L.append("## libzmq's own perf tools, one binary on two libraries")
+        L.append("")
+        L.append("| Test | Size | Side | value | × libzmq | CPU µs/msg (or roundtrip) recv / send | runs |")
+        L.append("|---|---|---|---|---|---|---|")
+        names = {"pthr": "tcp throughput msg/s", "plat": "tcp one-way latency µs",
+                 "pithr": "inproc throughput msg/s", "pilat": "inproc one-way latency µs"}
+        for test in ("pthr", "plat", "pithr", "pilat"):
+            for size in PERF_SIZES:
+                for side in side_order(test):
+                    t = summary.get((test, size, side))
+                    if not t:
+                        continue
+                    r = ratio(summary, test, size, side)
+                    val = fmt_spread(t, human) if test.endswith("thr") else fmt_spread(t, lambda v: f"{v:.2f}")
+                    cpu = f"{cpu_per(t, 'recv_cpu_s', t['count']):.3f} / {cpu_per(t, 'send_cpu_s', t['count']):.3f}"
+                    L.append(f"| {names[test]} | {size_name(size)} | {side} | {val} | "
+                             f"{f'{r:.2f}' if r else '–'} | {cpu} | {t['n']} |")
+        L.append("")
+        L.append("libzmq: libzmq 4.3.4's perf/local_thr, remote_thr, local_lat, remote_lat, inproc_thr "
+                 "and inproc_lat, built from its source against the system libzmq. ours: the same "
+                 "binaries with LD_LIBRARY_PATH at our libzmq.so.5 (the C API). ours-c++: our C++ "
+                 "tools with the blocking API, the fast path the C API should match. The perf tools "
+                 "use zmq_sendmsg / zmq_recvmsg with a zmq_msg_t per message. inproc: one process, its "
+                 "CPU counted as recv.")
         L.append("")
     if any(k[0] in ("ithr", "ilat") for k in summary):
         L.append("## inproc (one process, two threads: libzmq's perf/inproc_thr and inproc_lat method)")
@@ -1043,8 +1149,14 @@ def main():
                     help="smoke-sized: 1 repetition, 1/20 of the counts, fan-out to 1 and 8, 1000 idle peers")
     ap.add_argument("--smoke", action="store_true",
                     help="just prove our four perf tools (blocking and async) pair up; no files (ctest)")
-    ap.add_argument("--only", default="thr,lat,curve,inproc,poll,fanout,mem",
-                    help="comma list of thr, lat, curve, inproc, poll, fanout, mem (default: all)")
+    ap.add_argument("--only", default="thr,lat,curve,inproc,poll,fanout,mem,perf",
+                    help="comma list of thr, lat, curve, inproc, poll, fanout, mem, perf (default: "
+                         "all; perf needs --libzmq-perf)")
+    ap.add_argument("--libzmq-perf", metavar="SRC",
+                    help="a libzmq 4.3.4 source tree (git clone -b v4.3.4 "
+                         "https://github.com/zeromq/libzmq): its perf/ tools are built against the "
+                         "system libzmq and run on both libraries (sides libzmq and ours), beside our "
+                         "C++ tools (ours-c++)")
     ap.add_argument("--sizes", help="comma list of message sizes in bytes (default 16,64,1024,65536,1048576)")
     ap.add_argument("--sides", help="comma list of sides to run (default: all of ours, ours-async, "
                     "ours-await (throughput only), libzmq, ours->libzmq, libzmq->ours, raw-tcp)")
@@ -1085,6 +1197,10 @@ def main():
     out_dir = os.path.abspath(args.out or os.path.join(HERE, "results-quick" if args.quick else "results"))
     os.makedirs(out_dir, exist_ok=True)
     notes = []
+    if args.libzmq_perf:
+        build_libzmq_perf(os.path.abspath(args.libzmq_perf), build_dir, tools, notes)
+    elif "perf" in only and args.only != ap.get_default("only"):
+        sys.exit("--only perf needs --libzmq-perf SRC (a libzmq 4.3.4 source tree)")
 
     def sides_of(table):
         res = []
@@ -1148,6 +1264,19 @@ def main():
         s = sides_of(POLL_SIDES)
         interleave("poll", [POLL_IDLE], s, lambda side, p: run_poll(
             tools, side, p, max(1000, int(POLL_COUNT * scale)), args.timeout))
+    if "perf" in only and args.libzmq_perf:
+        perf_sizes = [z for z in sizes if z in PERF_SIZES] or list(PERF_SIZES)
+        s = sides_of(PERF_THR_SIDES)
+        interleave("pthr", perf_sizes, s, lambda side, p: run_thr(
+            tools, side, p, count_of(THR_COUNT, p), args.timeout, PERF_THR_SIDES))
+        s = sides_of(PERF_LAT_SIDES)
+        interleave("plat", perf_sizes, s, lambda side, p: run_lat(
+            tools, side, p, count_of(LAT_COUNT, p), args.timeout, PERF_LAT_SIDES))
+        s = sides_of(PERF_INPROC_SIDES)
+        interleave("pithr", perf_sizes, s, lambda side, p: run_inproc(
+            tools, "pithr", side, p, count_of(THR_COUNT, p), args.timeout, PERF_INPROC_SIDES))
+        interleave("pilat", perf_sizes, s, lambda side, p: run_inproc(
+            tools, "pilat", side, p, 10 * count_of(LAT_COUNT, p), args.timeout, PERF_INPROC_SIDES))
     fan_counts = {}
     if "fanout" in only:
         s = sides_of(FANOUT_SIDES)
@@ -1173,7 +1302,7 @@ def main():
                 calibrate_fanout(tools, side, p, args)
             if err:
                 progress.note(f"   calibration of fan-out {side} x{p} failed ({err}); using {fan_counts[(side, p)]}")
-        what = f"{test} {size_name(p) if test in ('thr', 'lat', 'ithr', 'ilat', 'cthr', 'clat') else p} {side} rep {rep + 1}/{reps}"
+        what = f"{test} {size_name(p) if test in SIZED_TESTS else p} {side} rep {rep + 1}/{reps}"
         r, err = attempt(lambda: make(side, p))
         row = dict(test=test, param=p, side=side, rep=rep + 1)
         if err:
@@ -1183,8 +1312,9 @@ def main():
         else:
             row.update(r)
             unit = {"thr": "msg/s", "lat": "us", "fanout": "msg/s/sub", "mem": "B/conn",
-                    "ithr": "msg/s", "ilat": "us", "poll": "msg/s", "cthr": "msg/s", "clat": "us"}[test]
-            value = f"{r['value']:.2f}" if test in ("lat", "ilat", "clat") else human(r["value"])
+                    "ithr": "msg/s", "ilat": "us", "poll": "msg/s", "cthr": "msg/s", "clat": "us",
+                    "pthr": "msg/s", "plat": "us", "pithr": "msg/s", "pilat": "us"}[test]
+            value = f"{r['value']:.2f}" if test in ("lat", "ilat", "clat", "plat", "pilat") else human(r["value"])
             progress.show(what, f"{value} {unit}")
         rows.append(row)
 
