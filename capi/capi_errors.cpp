@@ -45,7 +45,7 @@ int errno_of(const std::error_code& ec) noexcept
         return ec.value() ? ec.value() : EINVAL;
     if (std::strcmp(ec.category().name(), "asio.netdb") == 0 ||
         std::strcmp(ec.category().name(), "asio.addrinfo") == 0)
-        return EINVAL; // a name that does not resolve (libzmq: EINVAL at bind)
+        return ENODEV; // a name that does not resolve: libzmq's bind says no such device
     if (ec.category() == zmtp::transport::transport_category()) {
         switch (static_cast<zmtp::transport::transport_error>(ec.value())) {
         case zmtp::transport::transport_error::unsupported_transport: return EPROTONOSUPPORT;

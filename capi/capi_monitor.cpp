@@ -9,6 +9,9 @@
 #include <zmq.h>
 
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <set>
 
 namespace zmtp::capi {
 namespace {
@@ -63,29 +66,65 @@ std::pair<std::uint16_t, std::uint32_t> translate(const zmtp::socket_event& e)
     return {0, 0};
 }
 
-void post_event(zmtp::socket& monitor, std::uint16_t event, std::uint32_t value,
-                const std::string& endpoint)
-{
-    std::byte head[6];
-    std::memcpy(head, &event, 2);
-    std::memcpy(head + 2, &value, 4);
-    zmtp::message m;
-    m.push_back(zmtp::frame(head, sizeof head));
-    m.push_back(zmtp::frame(endpoint));
-    std::error_code ignored;
-    (void)monitor.try_send(m, ignored); // a monitor that does not read loses events, never blocks us
-}
-
 } // namespace
+
+// What a monitor keeps: the endpoints the socket listens on (libzmq reports
+// each as CLOSED when the socket is closed, before MONITOR_STOPPED), and
+// the events not yet taken by the monitor's PAIR. Our inproc connect
+// completes in the background, so the application's PAIR may not be there
+// yet when the first events (LISTENING) come: they wait here, bounded, and
+// go out in order once it is.
+struct monitor_state {
+    static constexpr std::size_t max_pending = 1024;
+    std::mutex mutex;
+    std::set<std::string> listening;
+    std::deque<zmtp::message> pending;
+    std::uint32_t mask = 0;
+
+    // With the mutex held: sends what waits, in order, while the PAIR takes it.
+    void flush(zmtp::socket& monitor)
+    {
+        std::error_code ignored;
+        while (!pending.empty() && monitor.try_send(pending.front(), ignored))
+            pending.pop_front();
+    }
+
+    void post(zmtp::socket& monitor, std::uint16_t event, std::uint32_t value, const std::string& ep)
+    {
+        std::byte head[6];
+        std::memcpy(head, &event, 2);
+        std::memcpy(head + 2, &value, 4);
+        zmtp::message m;
+        m.push_back(zmtp::frame(head, sizeof head));
+        m.push_back(zmtp::frame(ep));
+        std::lock_guard lock(mutex);
+        flush(monitor);
+        // A monitor that does not read loses the oldest events; it never blocks the socket.
+        pending.push_back(std::move(m));
+        if (pending.size() > max_pending)
+            pending.pop_front();
+        flush(monitor);
+    }
+};
 
 void stop_monitor(socket_obj* s)
 {
     if (!s->monitor)
         return;
     s->s->on_event(nullptr);
-    post_event(*s->monitor, ZMQ_EVENT_MONITOR_STOPPED, 0, "");
-    s->monitor->close();
+    auto& state = *s->monitor_state;
+    std::set<std::string> listening;
+    {
+        std::lock_guard lock(state.mutex);
+        listening = state.listening;
+    }
+    if (state.mask & ZMQ_EVENT_CLOSED)
+        for (const auto& ep : listening)
+            state.post(*s->monitor, ZMQ_EVENT_CLOSED, 0, ep);
+    state.post(*s->monitor, ZMQ_EVENT_MONITOR_STOPPED, 0, "");
+    s->monitor->close(); // lingers: what is queued still reaches the reader
     s->monitor.reset();
+    s->monitor_state.reset();
 }
 
 } // namespace zmtp::capi
@@ -114,11 +153,32 @@ int zmq_socket_monitor(void* socket, const char* addr, int events)
             if (ec)
                 return fail(ec);
             s->monitor = mon;
-            const auto mask = static_cast<std::uint32_t>(events);
-            s->s->on_event([mon, mask](const zmtp::socket_event& e) {
+            auto state = std::make_shared<monitor_state>();
+            state->mask = static_cast<std::uint32_t>(events);
+            s->monitor_state = state;
+            s->s->on_event([mon, state](const zmtp::socket_event& e) {
                 const auto [event, value] = translate(e);
-                if (event && (mask & event))
-                    post_event(*mon, event, value, e.endpoint);
+                // libzmq names the listener for what its connections do.
+                const std::string& ep = e.local.empty() ? e.endpoint : e.local;
+                if (event == ZMQ_EVENT_LISTENING || event == ZMQ_EVENT_CLOSED) {
+                    std::lock_guard lock(state->mutex);
+                    if (event == ZMQ_EVENT_LISTENING)
+                        state->listening.insert(ep);
+                    else
+                        state->listening.erase(ep);
+                }
+                if (event && (state->mask & event))
+                    state->post(*mon, event, value, ep);
+            });
+            // The application's PAIR has joined: what waited goes out now.
+            std::weak_ptr<zmtp::socket> weak_mon = mon;
+            mon->on_event([weak_mon, state](const zmtp::socket_event& e) {
+                if (e.what != kind::handshake_succeeded)
+                    return;
+                if (auto m = weak_mon.lock()) {
+                    std::lock_guard lock(state->mutex);
+                    state->flush(*m);
+                }
             });
         } catch (const std::system_error& e) {
             return fail(e.code());

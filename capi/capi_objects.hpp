@@ -72,6 +72,7 @@ struct socket_obj {
     std::size_t in_next = 0;
     std::atomic<bool> terminated{false}; // the context is terminating: blocking calls fail with ETERM
     std::shared_ptr<zmtp::socket> monitor; // zmq_socket_monitor's PAIR, if any
+    std::shared_ptr<struct monitor_state> monitor_state; // what it has seen listening
     std::thread closer;                    // closing in the background (term, or a lingering close)
 };
 

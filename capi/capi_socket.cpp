@@ -98,7 +98,13 @@ int send_frame(socket_obj* s, zmtp::frame f, int flags)
     }
     s->out.push_back(std::move(f));
     if (!send_message(s, s->out, flags, ec)) {
-        (void)s->out.pop_back(); // the earlier frames stay queued for a retry, as in libzmq
+        // EAGAIN: the earlier frames stay queued for a retry of this one, as
+        // in libzmq. Any other failure (EHOSTUNREACH, EFSM, ...) drops the
+        // message, as libzmq drops what follows a refused frame.
+        if (ec == zmtp::socket_error::would_block || ec == zmtp::socket_error::timed_out)
+            (void)s->out.pop_back();
+        else
+            s->out.clear();
         return fail_op(s, ec);
     }
     s->out.clear();

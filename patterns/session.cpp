@@ -333,7 +333,10 @@ void session::on_engine_ready(transport::engine& e)
     }
     if (connector_)
         connector_->reset_backoff();
-    host_.emit(socket_event::kind::handshake_succeeded, connecting_ ? endpoint_ : e.remote());
+    if (connecting_)
+        host_.emit(socket_event::kind::handshake_succeeded, endpoint_);
+    else
+        host_.emit(socket_event::kind::handshake_succeeded, e.remote(), {}, {}, endpoint_);
     host_.session_ready(*this);
     pattern_.connected(*pipe_);
     const auto t = host_.type();
@@ -422,12 +425,14 @@ void session::on_engine_closed(transport::engine& e, std::error_code reason)
 {
     auto keep = std::move(engine_); // the engine outlives this call
     const auto who = connecting_ ? endpoint_ : e.remote();
+    auto local = connecting_ ? std::string() : endpoint_; // the listener's, for an accepted one
     if (ready_) {
         ready_ = false;
-        host_.emit(socket_event::kind::disconnected, who, reason);
+        host_.emit(socket_event::kind::disconnected, who, reason, {}, std::move(local));
         host_.session_lost(*this);
     } else {
-        host_.emit(socket_event::kind::handshake_failed, who, reason, e.failure_detail());
+        host_.emit(socket_event::kind::handshake_failed, who, reason, e.failure_detail(),
+                   std::move(local));
     }
     if (connecting_) {
         if (pipe_)

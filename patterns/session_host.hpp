@@ -36,7 +36,7 @@ public:
     /// True once close() was called: no new peer may join.
     virtual bool closing() const noexcept = 0;
     virtual void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {},
-                      std::string detail = {}) = 0;
+                      std::string detail = {}, std::string local = {}) = 0;
     /// The context's authenticator (ZAP), or null.
     virtual std::shared_ptr<zmtp::authenticator> authenticator() const = 0;
 

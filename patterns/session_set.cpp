@@ -112,7 +112,7 @@ void session_set::accepted(std::uint64_t listener, const std::string& bound,
     // is dropped (closed by its destructor), and nobody hears of it.
     if (host_.closing())
         return;
-    host_.emit(socket_event::kind::accepted, remote);
+    host_.emit(socket_event::kind::accepted, remote, {}, {}, bound);
     sessions_.push_back(
         std::make_unique<session>(host_, pattern_, next_id_++, bound, false, listener));
     sessions_.back()->adopt(std::move(s), std::move(remote));

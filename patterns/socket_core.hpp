@@ -142,9 +142,9 @@ private:
     std::shared_ptr<transport::inproc_gate> gate() const override { return strand_.owner_ptr(); }
     bool closing() const noexcept override { return closing_.load(std::memory_order_acquire); }
     void emit(socket_event::kind k, std::string endpoint, std::error_code reason,
-              std::string detail) override
+              std::string detail, std::string local) override
     {
-        events_.emit(k, std::move(endpoint), reason, std::move(detail));
+        events_.emit(k, std::move(endpoint), reason, std::move(detail), std::move(local));
     }
     std::shared_ptr<zmtp::authenticator> authenticator() const override;
     void session_ready(session& s) override;

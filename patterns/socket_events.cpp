@@ -30,9 +30,9 @@ std::string_view to_string(socket_event::kind k) noexcept
 namespace zmtp::patterns {
 
 void socket_events::emit(socket_event::kind k, std::string endpoint, std::error_code reason,
-                         std::string detail)
+                         std::string detail, std::string local)
 {
-    socket_event ev{k, std::move(endpoint), reason, std::move(detail)};
+    socket_event ev{k, std::move(endpoint), reason, std::move(detail), std::move(local)};
     if (handler_) {
         if (strand_.on_io_thread()) {
             // A copy: the handler may close the socket, which drops handler_.

@@ -29,7 +29,7 @@ public:
 
     /// Reports an event: to the handler, then to the oldest waiter or the buffer.
     void emit(socket_event::kind k, std::string endpoint, std::error_code reason = {},
-              std::string detail = {});
+              std::string detail = {}, std::string local = {});
     void set_handler(handler h) { handler_ = std::move(h); }
     /// The next event, now if one is buffered; `closed` once the socket has closed.
     void next(std::unique_ptr<event_op> op);

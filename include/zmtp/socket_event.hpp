@@ -32,6 +32,10 @@ struct socket_event {
     /** handshake_failed: the ZAP status of a refusal ("400"), ours or the
         peer's, or the reason text of the peer's ERROR; else empty. */
     std::string detail = {};
+    /** The socket's own endpoint the event concerns, where it differs from
+        `endpoint`: for a connection accepted by a listener, the bound
+        endpoint (libzmq's monitor reports that one); else empty. */
+    std::string local = {};
 };
 
 /// "listening", "connect-retried", "handshake-failed", ...

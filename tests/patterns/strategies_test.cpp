@@ -45,7 +45,7 @@ struct idle_host final : zmtp::patterns::session_host {
     zmtp::patterns::inproc_registry& inproc() const noexcept override { return names; }
     std::shared_ptr<zmtp::transport::inproc_gate> gate() const override { return nullptr; }
     bool closing() const noexcept override { return false; }
-    void emit(zmtp::socket_event::kind, std::string, std::error_code, std::string) override {}
+    void emit(zmtp::socket_event::kind, std::string, std::error_code, std::string, std::string) override {}
     std::shared_ptr<zmtp::authenticator> authenticator() const override { return nullptr; }
     void session_ready(session&) override {}
     void session_lost(session&) override {}
