@@ -71,7 +71,12 @@ inline zmtp::frame to_frame(msg_rep* r)
             return zmtp::frame::keep(r->big.owner, r->big.data, r->big.size);
         return zmtp::frame::share(r->big.owner, r->big.data, r->big.size);
     }
-    return zmtp::frame(r->small, r->small_size);
+    // A fixed-size copy of the whole small[] (a few vector moves, no
+    // memcpy call): the frame's inline storage is larger.
+    static_assert(zmtp::frame::inline_capacity >= msg_rep::small_capacity);
+    zmtp::frame f(static_cast<std::size_t>(r->small_size));
+    std::memcpy(f.data(), r->small, msg_rep::small_capacity);
+    return f;
 }
 
 /// from_frame() beyond its common case.

@@ -81,7 +81,7 @@ bool send_message(socket_obj* s, zmtp::message& m, int flags, std::error_code& e
 }
 
 // Adds `f` to the frames collected in s->out; without ZMQ_SNDMORE, sends them as one message.
-int send_frame(socket_obj* s, zmtp::frame f, int flags)
+int send_frame(socket_obj* s, zmtp::frame&& f, int flags)
 {
     if (s->terminated)
         return fail_errno(ETERM);
