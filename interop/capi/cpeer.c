@@ -298,6 +298,35 @@ static int role_router(int argc, char** argv)
     return 0;
 }
 
+/* stream EP: a STREAM socket bound at EP for a plain TCP client: prints the
+   connect notification (an empty frame), then answers "hello" with
+   "world" and closes that connection (an empty frame to its id). */
+static int role_stream(int argc, char** argv)
+{
+    CHECK(argc >= 3);
+    void* ctx = zmq_ctx_new();
+    void* s = zmq_socket(ctx, ZMQ_STREAM);
+    attach(s, "bind", argv[2]);
+    say("ready");
+    char id[256], data[256];
+    int idn = zmq_recv(s, id, sizeof id, 0);
+    CHECK(idn > 0);
+    CHECK(zmq_recv(s, data, sizeof data, 0) == 0); /* connected: an empty frame */
+    say("connected");
+    CHECK(zmq_recv(s, id, sizeof id, 0) == idn);
+    int n = zmq_recv(s, data, sizeof data - 1, 0);
+    CHECK(n > 0);
+    data[n] = 0;
+    say("received %s", data);
+    CHECK(zmq_send(s, id, (size_t)idn, ZMQ_SNDMORE) == idn);
+    CHECK(zmq_send(s, "world", 5, 0) == 5);
+    CHECK(zmq_send(s, id, (size_t)idn, ZMQ_SNDMORE) == idn);
+    CHECK(zmq_send(s, "", 0, 0) == 0); /* closes the connection */
+    CHECK(zmq_close(s) == 0);
+    CHECK(zmq_ctx_term(ctx) == 0);
+    return 0;
+}
+
 static const char* event_name(int e)
 {
     switch (e) {
@@ -731,7 +760,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: cpeer info | misc | errors HELD_PORT\n"
             "       cpeer send TYPE bind|connect EP N | recv TYPE bind|connect EP N [PREFIX]\n"
-            "       cpeer rep bind|connect EP N | req bind|connect EP N | router EP N\n"
+            "       cpeer rep bind|connect EP N | req bind|connect EP N | router EP N | stream EP\n"
             "       cpeer monitor bind|connect EP UNTIL_EVENT | poll EP | fd EP N\n"
             "       cpeer proxy FRONT BACK CAPTURE CONTROL | device IN OUT [proxy]\n"
             "       cpeer curve-server EP CLIENT_PUBLIC\n");
@@ -761,6 +790,8 @@ int main(int argc, char** argv)
         return role_req(argc, argv);
     if (strcmp(role, "router") == 0)
         return role_router(argc, argv);
+    if (strcmp(role, "stream") == 0)
+        return role_stream(argc, argv);
     if (strcmp(role, "monitor") == 0)
         return role_monitor(argc, argv);
     if (strcmp(role, "poll") == 0)

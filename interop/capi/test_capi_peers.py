@@ -253,6 +253,24 @@ def case_router(ctx):
             check("from %s: %s-%d" % (name.decode(), name.decode(), k) in lines, "routed %s" % lines)
 
 
+def case_stream(ctx):
+    """C STREAM socket and a plain TCP client: connect notification, data both ways, close by an empty frame."""
+    p, ep = started("stream", "tcp://127.0.0.1:*")
+    host, port = ep[len("tcp://"):].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=WAIT_S) as c:
+        p.expect("connected")
+        c.sendall(b"hello")
+        check(p.line() == "received hello", "stream data: %s" % p.seen)
+        got = b""
+        while True:
+            chunk = c.recv(100)
+            if not chunk:
+                break  # the C side closed the connection
+            got += chunk
+        check(got == b"world", "answer: %r" % got)
+    p.finish()
+
+
 def case_c_to_c(ctx):
     """cpeer against cpeer: PUSH -> PULL over tcp and ipc, REQ -> REP."""
     for ep in ("tcp://127.0.0.1:*", "ipc://%s/cpeer-c2c-%d" % (os.environ.get("TMPDIR", "/tmp"), os.getpid())):
