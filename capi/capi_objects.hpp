@@ -63,7 +63,9 @@ struct context_obj {
 };
 
 struct socket_obj {
-    std::uint32_t tag = socket_tag;
+    // Atomic: a thread may look at a handle that another is closing (a
+    // misuse libzmq does not survive); it then sees either tag, never a torn one.
+    std::atomic<std::uint32_t> tag{socket_tag};
     context_obj* owner = nullptr;
     int type = 0;
     std::unique_ptr<zmtp::socket> s;

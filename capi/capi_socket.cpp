@@ -30,7 +30,7 @@ void start_close(socket_obj* s)
 socket_obj* as_socket(void* p) noexcept
 {
     auto* s = static_cast<socket_obj*>(p);
-    if (!s || s->tag != socket_tag) {
+    if (!s || s->tag.load(std::memory_order_relaxed) != socket_tag) {
         errno = ENOTSOCK;
         return nullptr;
     }
@@ -225,7 +225,7 @@ int zmq_close(void* socket)
         auto* s = as_socket(socket);
         if (!s)
             return -1;
-        s->tag = dead_tag;
+        s->tag.store(dead_tag, std::memory_order_relaxed);
         stop_monitor(s);
         context_obj* c = s->owner;
         s->in = zmtp::message();
