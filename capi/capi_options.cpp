@@ -120,6 +120,8 @@ int zmq_setsockopt(void* socket, int option, const void* value, size_t size)
             return -1;
         if (s->terminated)
             return fail_errno(ETERM);
+        if (!value && size != 0) // libzmq would read through it; a NULL subscription is not ""
+            return fail_errno(EINVAL);
         int iv = 0;
         const bool is_int = get_int(value, size, iv);
         const std::string_view bytes(static_cast<const char*>(value), value ? size : 0);

@@ -137,6 +137,14 @@ int main(void)
     CHECK(zmq_bind(s, "bogus://x") == -1 && zmq_errno() == EPROTONOSUPPORT);
     CHECK(zmq_bind(s, "ipc:///no/such/dir/x") == -1 && zmq_errno() == ENOENT);
     CHECK(zmq_recv(s, &v, sizeof v, 0) == -1 && zmq_errno() == ENOTSUP);
+    {
+        /* A NULL value with a length is refused, not taken for "" (which
+           would subscribe to everything). */
+        void* sub = zmq_socket(ctx, ZMQ_SUB);
+        CHECK(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, NULL, 5) == -1 && zmq_errno() == EINVAL);
+        CHECK(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, NULL, 0) == 0); /* "" : everything, as asked */
+        CHECK(zmq_close(sub) == 0);
+    }
     /* The last mechanism option set wins, as in libzmq. */
     {
         int mech = -1;
