@@ -60,6 +60,37 @@ TEST_CASE("try_recv returns a message, or nothing and why", "[api]")
     CHECK(ec == zmtp::socket_error::not_supported);
 }
 
+TEST_CASE("recv and try_recv into a message the caller reuses", "[api]")
+{
+    context ctx;
+    auto quick = test_options();
+    quick.rcvtimeo = std::chrono::milliseconds(20);
+    pull_socket idle(ctx, quick);
+    zmtp::message m{"stale"};
+    std::error_code ec;
+    CHECK_FALSE(idle.recv(m, ec)); // nothing within rcvtimeo
+    CHECK(ec == zmtp::socket_error::timed_out);
+
+    pull_socket pull(ctx, test_options());
+    const auto ep = pull.bind(fresh_inproc("reuse"));
+    CHECK_FALSE(pull.try_recv(m, ec));
+    CHECK(ec == zmtp::socket_error::would_block);
+
+    push_socket push(ctx, test_options());
+    push.connect(ep);
+    push.send({"a", "b"});
+    push.send("c");
+    REQUIRE(pull.recv(m, ec)); // blocking form (the message is on its way)
+    CHECK_FALSE(ec);
+    CHECK(m == zmtp::message{"a", "b"});
+    REQUIRE(poll_until([&] { return pull.try_recv(m, ec); }));
+    CHECK(m == zmtp::message{"c"}); // replaced, not appended
+
+    push_socket wrong(ctx, test_options());
+    CHECK_FALSE(wrong.recv(m, ec));
+    CHECK(ec == zmtp::socket_error::not_supported);
+}
+
 TEST_CASE("message::at checks the index; operator[] does not", "[api]")
 {
     zmtp::message m{"a", "b"};

@@ -206,9 +206,11 @@ TEST_CASE("sockets report listening, accepted, connected, handshake, disconnecte
     CHECK(accepted->endpoint.rfind("tcp://127.0.0.1:", 0) == 0);
     CHECK(port_of(accepted->endpoint) != 0);
     CHECK(accepted->endpoint != ep); // the remote end, not the listener
+    CHECK(accepted->local == ep);     // the listener that took it
     const auto s_hs = slog->wait_nth(kind::handshake_succeeded);
     REQUIRE(s_hs);
     CHECK(s_hs->endpoint == accepted->endpoint);
+    CHECK(s_hs->local == ep);
 
     const auto connected = clog->wait_nth(kind::connected);
     REQUIRE(connected);
@@ -216,6 +218,7 @@ TEST_CASE("sockets report listening, accepted, connected, handshake, disconnecte
     const auto c_hs = clog->wait_nth(kind::handshake_succeeded);
     REQUIRE(c_hs);
     CHECK(c_hs->endpoint == ep);
+    CHECK(c_hs->local.empty()); // a connection of ours: endpoint says it all
 
     // The client goes away: the server sees the connection end.
     cli->close();
@@ -225,6 +228,7 @@ TEST_CASE("sockets report listening, accepted, connected, handshake, disconnecte
     const auto disconnected = slog->wait_nth(kind::disconnected);
     REQUIRE(disconnected);
     CHECK(disconnected->endpoint == accepted->endpoint);
+    CHECK(disconnected->local == ep);
 
     // A connection attempt nobody answers.
     push_socket lonely(ctx, test_options());
