@@ -136,11 +136,9 @@ extern "C" {
 int zmq_socket_monitor(void* socket, const char* addr, int events)
 {
     return guarded([&]() -> int {
-        auto* s = as_socket(socket);
+        auto* s = live_socket(socket);
         if (!s)
             return -1;
-        if (s->terminated)
-            return fail_errno(ETERM);
         stop_monitor(s);
         if (!addr)
             return 0;

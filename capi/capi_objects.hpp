@@ -17,6 +17,7 @@
 #include "zmtp/socket.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <cstdint>
@@ -27,6 +28,8 @@
 #include <system_error>
 #include <thread>
 #include <vector>
+
+#include <zmq.h> // the errno values libzmq adds (ETERM)
 
 namespace zmtp::capi {
 
@@ -89,6 +92,17 @@ void stop_monitor(socket_obj* s);
 context_obj* as_context(void* p) noexcept;
 /// The socket behind a handle, or null (errno ENOTSOCK).
 socket_obj* as_socket(void* p) noexcept;
+/// As as_socket(), for calls refused once the context is terminating
+/// (null with errno ETERM then, as libzmq).
+inline socket_obj* live_socket(void* p) noexcept
+{
+    auto* s = as_socket(p);
+    if (s && s->terminated) {
+        errno = ETERM;
+        return nullptr;
+    }
+    return s;
+}
 
 /// libzmq's errno for one of our error codes.
 int errno_of(const std::error_code& ec) noexcept;

@@ -115,11 +115,9 @@ extern "C" {
 int zmq_setsockopt(void* socket, int option, const void* value, size_t size)
 {
     return guarded([&]() -> int {
-        auto* s = as_socket(socket);
+        auto* s = live_socket(socket);
         if (!s)
             return -1;
-        if (s->terminated)
-            return fail_errno(ETERM);
         if (!value && size != 0) // libzmq would read through it; a NULL subscription is not ""
             return fail_errno(EINVAL);
         int iv = 0;
@@ -249,11 +247,9 @@ int zmq_setsockopt(void* socket, int option, const void* value, size_t size)
 int zmq_getsockopt(void* socket, int option, void* value, size_t* size)
 {
     return guarded([&]() -> int {
-        auto* s = as_socket(socket);
+        auto* s = live_socket(socket);
         if (!s)
             return -1;
-        if (s->terminated)
-            return fail_errno(ETERM);
         const zmtp::socket_options o = s->s->options();
         const auto msi = [](ms v) { return static_cast<int>(v.count()); };
         switch (option) {

@@ -33,11 +33,9 @@ int zmq_poll(zmq_pollitem_t* items, int nitems, long timeout)
             it.revents = 0;
             auto& p = ours[static_cast<std::size_t>(i)];
             if (it.socket) {
-                auto* s = as_socket(it.socket);
+                auto* s = live_socket(it.socket);
                 if (!s)
                     return -1;
-                if (s->terminated)
-                    return fail_errno(ETERM);
                 p.sock = s->s.get();
                 if ((it.events & ZMQ_POLLIN) && s->in_next < s->in.size())
                     ++pending;
