@@ -64,6 +64,20 @@ void inproc_registry::unbind(const std::string& name, const binder* b)
         names_.erase(it);
 }
 
+void inproc_registry::unbind_all(const void* owner)
+{
+    std::lock_guard lock(mutex_);
+    for (auto it = names_.begin(); it != names_.end();) {
+        auto& e = it->second;
+        if (auto b = e.bound.lock(); b && b->owner == owner)
+            e.bound.reset();
+        if (e.bound.expired() && e.waiting.empty())
+            it = names_.erase(it);
+        else
+            ++it;
+    }
+}
+
 inproc_registry::engine_ptr inproc_registry::connect(const std::string& name,
                                                      const std::shared_ptr<connecter>& c,
                                                      std::error_code& ec)

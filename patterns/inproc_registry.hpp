@@ -36,6 +36,8 @@ public:
         with the binder's engine of a new connection. */
     struct binder {
         std::string name;
+        /// The socket that bound it, for unbind_all (compared, never used).
+        const void* owner = nullptr;
         transport::inproc_side side;
         std::function<void(engine_ptr)> accept;
     };
@@ -55,6 +57,10 @@ public:
     void bind(const std::string& name, const std::shared_ptr<binder>& b, std::error_code& ec);
     /// Releases `name` if `b` holds it.
     void unbind(const std::string& name, const binder* b);
+    /** Releases every name `owner` holds. Any thread: a closing socket
+        gives its names back at once, so that another socket may bind one
+        as soon as the close call returns, though the socket lingers. */
+    void unbind_all(const void* owner);
     /// True if a socket has `name` bound now (libzmq's ZAP looks for its handler so).
     bool is_bound(std::string_view name);
 

@@ -76,6 +76,7 @@ std::string session_set::bind_inproc(const std::string& name, std::error_code& e
     std::string bound = "inproc://" + name;
     auto b = std::make_shared<inproc_registry::binder>();
     b->name = name;
+    b->owner = &host_;
     b->side = inproc_side_of(host_);
     // Runs on the strand; `b` belongs to listeners_, so while it is
     // alive (the registry checks) so is this set.

@@ -85,6 +85,11 @@ void socket::close()
     core().close_and_wait();
 }
 
+void socket::close(std::function<void()> done)
+{
+    core().close(std::move(done));
+}
+
 //----------------------------------------------------------------------------
 // Endpoints
 

@@ -291,6 +291,10 @@ void socket_core::close(std::function<void()> done)
     // even on the strand: close() may be called from an event handler or a
     // pattern callback whose session the close would destroy.
     closing_.store(true, std::memory_order_release);
+    // The inproc names now, from this thread: a bind of the same name
+    // right after the close returns must not find them taken (the
+    // listeners themselves close on the strand, below).
+    inproc().unbind_all(static_cast<const session_host*>(this));
     send_.wake_all();
     recv_.wake_all();
     asio::post(executor(), [self = shared_from_this(), done = std::move(done)]() mutable {
@@ -313,6 +317,7 @@ void socket_core::close(std::function<void()> done)
             return;
         }
         self->sessions_.release_output();
+        self->lingering_ = self;
         if (linger.count() > 0) {
             self->linger_timer_.emplace(self->executor());
             self->linger_timer_->expires_after(linger);
@@ -361,6 +366,10 @@ void socket_core::finish_close()
     for (auto& d : done)
         d();
     ctx_->socket_finished(this);
+    // Dropped later, not here: this may be the last reference, and the
+    // caller (a session's callback, say) is still running in this object.
+    if (lingering_)
+        asio::post(executor(), [keep = std::move(lingering_)] {});
 }
 
 } // namespace zmtp::patterns

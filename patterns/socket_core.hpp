@@ -178,6 +178,10 @@ private:
     // Closing (strand).
     std::optional<asio::steady_timer> linger_timer_;
     std::vector<std::function<void()>> close_done_;
+    /// Itself, from the start of a lingering close to its end: the socket
+    /// object may be gone meanwhile (a destructor, zmq_close), and with an
+    /// infinite linger no timer would hold the core.
+    std::shared_ptr<socket_core> lingering_;
     bool close_started_ = false;
     bool finished_ = false;
 

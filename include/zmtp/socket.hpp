@@ -234,6 +234,11 @@ public:
         that runs the socket's context (in a coroutine, say) it starts the
         close without waiting. */
     void close();
+    /** Starts the close and returns at once; `done` runs on the socket's
+        executor once the socket has finished (sent what it held, or
+        `linger` passed). The socket object may be destroyed meanwhile:
+        the close goes on without it. */
+    void close(std::function<void()> done);
 
 protected:
     using wait_condition = detail::wait_condition;

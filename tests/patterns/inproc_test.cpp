@@ -167,6 +167,26 @@ TEST_CASE("inproc: the binder goes and comes back; the connecter follows", "[inp
     CHECK(again.recv().front().to_string() == "two");
 }
 
+TEST_CASE("inproc: a name is free again as soon as its socket's close returns", "[inproc]")
+{
+    // The destructor only starts the close (the socket may linger in the
+    // background), yet the name is given back before it returns: a bind
+    // right after it must not see address_in_use. Repeated, since the
+    // background close would win the race some of the time.
+    context ctx;
+    const auto ep = fresh_inproc("reuse");
+    for (int i = 0; i < 200; ++i) {
+        pull_socket pull(ctx, test_options());
+        std::error_code ec;
+        pull.bind(ep, ec);
+        REQUIRE_FALSE(ec);
+        push_socket push(ctx, test_options()); // connects to this PULL only
+        push.connect(ep);
+        push.send("m");
+        CHECK(pull.recv().front().to_string() == "m");
+    }
+}
+
 TEST_CASE("inproc: close with linger delivers what was sent, in either order", "[inproc]")
 {
     context ctx;

@@ -63,6 +63,22 @@ TEST_CASE("a closed socket refuses every operation with closed", "[close]")
     push.close(); // twice is harmless
 }
 
+namespace {
+
+// Binds a PULL at `ep` and receives what a lingering PUSH held: "a" "b" "c".
+bool bind_and_take_abc(context& ctx, const std::string& ep)
+{
+    pull_socket pull(ctx, test_options());
+    pull.bind(ep);
+    std::vector<std::string> got;
+    std::error_code ec;
+    for (int i = 0; i < 3 && !ec; ++i)
+        got.push_back(recv_string(pull, ec));
+    return !ec && got == std::vector<std::string>{"a", "b", "c"};
+}
+
+} // namespace
+
 TEST_CASE("close() with linger delivers queued messages to a peer that appears within it",
           "[close][linger]")
 {
@@ -88,16 +104,38 @@ TEST_CASE("close() with linger delivers queued messages to a peer that appears w
     // Absence check: the messages have nowhere to go, so close() must wait.
     CHECK_FALSE(poll_until([&] { return closed.load(); }, 200ms));
 
-    pull_socket pull(ctx, test_options());
-    pull.bind(ep);
-    std::vector<std::string> got;
-    std::error_code ec;
-    for (int i = 0; i < 3 && !ec; ++i)
-        got.push_back(recv_string(pull, ec));
+    CHECK(bind_and_take_abc(ctx, ep));
     closer.join();
-    CHECK_FALSE(ec);
-    CHECK(got == std::vector<std::string>{"a", "b", "c"});
     CHECK(closed.load());
+}
+
+TEST_CASE("close(done) returns at once; the socket lingers without its object, then done runs",
+          "[close][linger]")
+{
+    // What zmq_close needs: the object may go at once, and the close goes
+    // on in the background (here with an infinite linger: no timer keeps
+    // it alive) until the messages are delivered.
+    const std::string transport = GENERATE(as<std::string>{}, "tcp", "inproc");
+    INFO(transport);
+    temp_dir dir;
+    context ctx;
+    const auto ep = unused_endpoint(ctx, transport, dir, "linger.sock");
+    auto opts = test_options();
+    opts.linger = std::chrono::milliseconds(-1);
+    opts.reconnect_ivl = 20ms;
+    opts.reconnect_ivl_max = 100ms;
+    std::atomic<bool> done{false};
+    {
+        push_socket push(ctx, opts);
+        push.connect(ep);
+        for (const char* s : {"a", "b", "c"})
+            push.send(zmtp::message(std::string_view(s)));
+        push.close([&] { done = true; });
+    } // destroyed while it still holds the three messages
+    CHECK_FALSE(done.load()); // nobody has taken them yet
+
+    CHECK(bind_and_take_abc(ctx, ep));
+    CHECK(poll_until([&] { return done.load(); }, generous));
 }
 
 TEST_CASE("close() with linger 0 drops queued messages at once", "[close][linger]")
