@@ -58,18 +58,17 @@ int zmq_ctx_term(void* context)
             return -1;
         if (zmq_ctx_shutdown(context) != 0)
             return -1;
-        std::vector<context_obj::lingering> graveyard;
         {
             // libzmq: term blocks until every socket of the context is closed,
             // then until each has sent what it holds or its linger has passed.
             std::unique_lock lock(c->mutex);
             c->cv.wait(lock, [&] { return c->sockets.empty(); });
-            graveyard = std::move(c->graveyard);
         }
-        for (auto& l : graveyard)
-            if (l.closer.joinable())
-                l.closer.join();
-        graveyard.clear();
+        {
+            auto& count = *c->lingering;
+            std::unique_lock lock(count.mutex);
+            count.cv.wait(lock, [&] { return count.n == 0; });
+        }
         c->tag = dead_tag;
         if (c->zap)
             c->zap->stop();

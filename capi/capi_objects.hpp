@@ -26,7 +26,6 @@
 #include <set>
 #include <string>
 #include <system_error>
-#include <thread>
 #include <vector>
 
 #include <zmq.h> // the errno values libzmq adds (ETERM)
@@ -51,13 +50,16 @@ struct context_obj {
     bool blocky = true;
     bool shut_down = false; // zmq_ctx_shutdown / term started: new sockets fail with ETERM
     std::set<socket_obj*> sockets;
-    /// Closed sockets lingering in the background (zmq_close never blocks;
-    /// zmq_ctx_term waits for them, as libzmq's term waits for linger).
-    struct lingering {
-        std::unique_ptr<zmtp::socket> s;
-        std::thread closer;
+    /// How many closed sockets still linger in the background (zmq_close
+    /// never blocks; zmq_ctx_term waits for them, as libzmq's term waits
+    /// for linger). Shared with the sockets' close handlers, which may run
+    /// as the context goes.
+    struct linger_count {
+        std::mutex mutex;
+        std::condition_variable cv;
+        std::size_t n = 0;
     };
-    std::vector<lingering> graveyard;
+    std::shared_ptr<linger_count> lingering = std::make_shared<linger_count>();
     /// Closed handles kept (dead-tagged) so that a use after zmq_close gets
     /// ENOTSOCK instead of reading freed memory; the oldest are freed past
     /// a bound, and all at zmq_ctx_term.
@@ -78,7 +80,7 @@ struct socket_obj {
     std::atomic<bool> terminated{false}; // the context is terminating: blocking calls fail with ETERM
     std::shared_ptr<zmtp::socket> monitor; // zmq_socket_monitor's PAIR, if any
     std::shared_ptr<struct monitor_state> monitor_state; // what it has seen listening
-    std::thread closer;                    // closing in the background (term, or a lingering close)
+    bool close_started = false;            // closing in the background (term, or zmq_close)
 };
 
 /// Starts closing `s` in the background (idempotent); the socket lingers

@@ -16,14 +16,19 @@ namespace zmtp::capi {
 
 void start_close(socket_obj* s)
 {
-    if (s->closer.joinable() || !s->s)
+    if (s->close_started || !s->s)
         return;
-    zmtp::socket* sock = s->s.get();
-    s->closer = std::thread([sock] {
-        try {
-            sock->close();
-        } catch (...) {
-        }
+    s->close_started = true;
+    auto count = s->owner->lingering;
+    {
+        std::lock_guard lock(count->mutex);
+        ++count->n;
+    }
+    // No thread and no wait: the socket finishes on its own executor.
+    s->s->close([count] {
+        std::lock_guard lock(count->mutex);
+        --count->n;
+        count->cv.notify_all();
     });
 }
 
@@ -236,7 +241,7 @@ int zmq_close(void* socket)
         std::lock_guard lock(c->mutex);
         start_close(s); // libzmq's zmq_close never waits: the socket lingers in the background
         c->sockets.erase(s);
-        c->graveyard.push_back({std::move(s->s), std::move(s->closer)});
+        s->s.reset(); // the close goes on without the object; its inproc names are free already
         c->tombstones.emplace_back(s);
         if (c->tombstones.size() > context_obj::max_tombstones)
             c->tombstones.pop_front();
