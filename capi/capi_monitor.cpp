@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <set>
 
@@ -122,7 +123,9 @@ void stop_monitor(socket_obj* s)
         for (const auto& ep : listening)
             state.post(*s->monitor, ZMQ_EVENT_CLOSED, 0, ep);
     state.post(*s->monitor, ZMQ_EVENT_MONITOR_STOPPED, 0, "");
-    s->monitor->close(); // lingers: what is queued still reaches the reader
+    // Lingers in the background, as every socket of zmq_close: what is
+    // queued still reaches the reader, and zmq_close does not wait for it.
+    s->monitor->close(std::function<void()>{});
     s->monitor.reset();
     s->monitor_state.reset();
 }
