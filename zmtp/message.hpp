@@ -36,8 +36,11 @@ public:
     /// A single-frame message holding a copy of `s`.
     explicit message(std::string_view s) : first_(s), count_(1) {}
 
-    /// A single-frame message.
-    explicit message(frame f) noexcept : first_(std::move(f)), count_(1) {}
+    /// A single-frame message holding `f` (moved in once, not twice as a
+    /// by-value parameter would be: this is on every send's path).
+    explicit message(frame&& f) noexcept : first_(std::move(f)), count_(1) {}
+    /// A single-frame message sharing `f`'s body (copied when inline).
+    explicit message(const frame& f) noexcept : first_(f), count_(1) {}
 
     /// Copies share bodies too large to be stored inline.
     message(const message& other)
