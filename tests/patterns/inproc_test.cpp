@@ -9,6 +9,8 @@
 #include "transport/endpoint.hpp"
 #include "zmtp/error.hpp"
 
+#include <thread>
+
 using namespace zmtp_test;
 using namespace std::chrono_literals;
 
@@ -169,22 +171,40 @@ TEST_CASE("inproc: the binder goes and comes back; the connecter follows", "[inp
 
 TEST_CASE("inproc: a name is free again as soon as its socket's close returns", "[inproc]")
 {
-    // The destructor only starts the close (the socket may linger in the
-    // background), yet the name is given back before it returns: a bind
-    // right after it must not see address_in_use. Repeated, since the
-    // background close would win the race some of the time.
-    context ctx;
+    // The destructor only starts the close; the rest runs on the socket's
+    // strand, later. Hold that strand in one of the socket's own event
+    // handlers (two I/O threads: the new socket's bind runs on the other),
+    // so the background close cannot run before the bind below: the name
+    // must have been given back by the destructor itself.
+    context ctx(2);
+    temp_dir dir;
     const auto ep = fresh_inproc("reuse");
-    for (int i = 0; i < 200; ++i) {
-        pull_socket pull(ctx, test_options());
-        std::error_code ec;
-        pull.bind(ep, ec);
-        REQUIRE_FALSE(ec);
-        push_socket push(ctx, test_options()); // connects to this PULL only
-        push.connect(ep);
-        push.send("m");
-        CHECK(pull.recv().front().to_string() == "m");
-    }
+    const auto nobody = unused_endpoint(ctx, "tcp", dir, "");
+    std::atomic<bool> entered{false};
+    std::atomic<bool> release{false};
+    auto opts = test_options();
+    opts.reconnect_ivl = 20ms;
+    auto first = std::make_unique<pull_socket>(ctx, opts);
+    first->bind(ep);
+    first->on_event([&](const zmtp::socket_event& e) {
+        if (e.what != kind::connect_retried || entered.exchange(true))
+            return;
+        while (!release.load())
+            std::this_thread::yield();
+    });
+    first->connect(nobody); // refused: connect_retried, and the handler holds the strand
+    REQUIRE(poll_until([&] { return entered.load(); }, generous));
+    first.reset();
+
+    pull_socket second(ctx, test_options());
+    std::error_code ec;
+    second.bind(ep, ec);
+    release = true;
+    REQUIRE_FALSE(ec);
+    push_socket push(ctx, test_options());
+    push.connect(ep);
+    push.send("m");
+    CHECK(second.recv().front().to_string() == "m");
 }
 
 TEST_CASE("inproc: close with linger delivers what was sent, in either order", "[inproc]")
